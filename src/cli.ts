@@ -1,0 +1,132 @@
+// The commander program. Kept light at import time (commander + chalk): commands
+// load the Kubernetes client, inquirer and ora lazily, so `--help` stays fast.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { GLOBAL_FIELDS } from './config/fields.js';
+import { addFieldOptions } from './commands/options.js';
+import { registerStackCommand } from './commands/stack-command.js';
+import { registerDay2Commands } from './commands/day2.js';
+import { ExitCode, VhError } from './errors.js';
+import { cloudStack } from './stacks/posthog-connection.js';
+import { posthogStack } from './stacks/posthog.js';
+import { modelRouterStack } from './stacks/model-router.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const EXIT_CODES = `
+Exit codes:
+  0    success
+  1    the operation failed
+  2    bad input (nothing was written to the cluster)
+  3    cluster unreachable, unauthorised or forbidden
+  4    failed and rolled back
+  130  interrupted
+`;
+
+export interface ProgramIo {
+  writeOut?: (s: string) => void;
+  writeErr?: (s: string) => void;
+}
+
+export function buildProgram(io: ProgramIo = {}): Command {
+  const program = new Command('vh-deploy');
+  // exitOverride/configureOutput must come before subcommands: they are copied at creation.
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: io.writeOut ?? ((s) => process.stdout.write(s)),
+    writeErr: io.writeErr ?? ((s) => process.stderr.write(s)),
+  });
+  program
+    .description('Deploy the VoiceHelper analytics stack (PostHog and the Model Router) to Kubernetes.')
+    .version(VERSION, '--version', 'print the vh-deploy version')
+    .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true })
+    .option('--config <file>', 'YAML file of option values (camelCase keys, e.g. domain, posthogApiKey)')
+    .addOption(
+      new Option('--dry-run [mode]', 'client: print the manifests (no cluster); server: validate the whole plan on the server, write nothing')
+        .preset('client')
+        .env('VH_DEPLOY_DRY_RUN'),
+    );
+  addFieldOptions(program, GLOBAL_FIELDS);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ vh-deploy cloud --region eu                         # connect the Model Router to PostHog Cloud
+  $ vh-deploy self-hosted --domain posthog.example.com  # PostHog in the cluster
+  $ vh-deploy model-router --image registry.example.com/model-router:1.4.2
+  $ vh-deploy render self-hosted --domain posthog.example.com > posthog.yaml
+  $ vh-deploy verify -o json
+${EXIT_CODES}
+Every option is also an environment variable VH_DEPLOY_<NAME> and a --config key.`,
+  );
+
+  registerStackCommand(program, {
+    name: 'cloud',
+    stack: cloudStack,
+    summary: 'connect the Model Router to PostHog Cloud (ConfigMap + Secret it reads)',
+    examples: [
+      'vh-deploy cloud                                   # asks for region and key',
+      'VH_DEPLOY_POSTHOG_API_KEY=phc_… vh-deploy cloud --region eu --yes',
+      'vh-deploy cloud --host https://posthog.internal.example.com --posthog-api-key-file key.txt --check-key',
+    ],
+  });
+  registerStackCommand(program, {
+    name: 'self-hosted',
+    stack: posthogStack,
+    summary: 'deploy PostHog into the cluster (unsupported by PostHog upstream; prefer `cloud`)',
+    examples: [
+      'vh-deploy self-hosted --domain posthog.example.com --tls-issuer letsencrypt-prod',
+      'vh-deploy self-hosted --domain posthog.example.com --dry-run   # print manifests, secrets masked',
+    ],
+  });
+  registerStackCommand(program, {
+    name: 'model-router',
+    stack: modelRouterStack,
+    summary: 'deploy the Model Router (HPA, PDB, Service, Ingress, NetworkPolicy, ServiceMonitor)',
+    examples: [
+      'vh-deploy model-router --image registry.example.com/model-router:1.4.2 --db-host pg.data --db-user router \\\n      --db-password-file pg.txt --redis-addr redis.data:6379 --yes',
+      'vh-deploy model-router --config prod.yaml --dry-run=server',
+    ],
+  });
+  program
+    .command('render')
+    .description('print the manifests a stack would apply (same as that command with --dry-run=client)')
+    .argument('<stack>', 'cloud | self-hosted | model-router')
+    .argument('[options...]', "the stack command's options")
+    .allowUnknownOption()
+    .helpOption(false)
+    .addHelpText('after', '\nExample:\n  $ vh-deploy render self-hosted --domain posthog.example.com -o json\n')
+    .action(async (stack: string, rest: string[], _o, c: Command) => {
+      const known = ['cloud', 'self-hosted', 'model-router'];
+      if (!known.includes(stack)) throw new VhError(`render: unknown stack ${JSON.stringify(stack)}; expected ${known.join(', ')}`, ExitCode.badInput);
+      // Re-dispatch so render and --dry-run=client are one code path.
+      const sub = buildProgram(io);
+      const globalArgs = c.parent ? reconstructGlobals(c.parent) : [];
+      await sub.parseAsync([...globalArgs, stack, '--dry-run=client', ...rest], { from: 'user' });
+    });
+  registerDay2Commands(program);
+  return program;
+}
+
+/** Global flags given before `render` (e.g. `vh-deploy -o json render …`). */
+function reconstructGlobals(program: Command): string[] {
+  const out: string[] = [];
+  for (const opt of program.options) {
+    const key = opt.attributeName();
+    if (program.getOptionValueSource(key) !== 'cli' || key === 'dryRun') continue;
+    const val = program.getOptionValue(key) as unknown;
+    out.push(opt.long!);
+    if (typeof val === 'string') out.push(val);
+  }
+  return out;
+}
+
+/** Maps commander's own errors: help/version exit 0; usage errors are bad input (2). */
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof CommanderError) {
+    return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) ? 0 : ExitCode.badInput;
+  }
+  if (e instanceof VhError) return e.exitCode;
+  return ExitCode.failed;
+}

@@ -1,0 +1,82 @@
+// Gathers a command's inputs: global options and the stack's fields, validated,
+// prompted for when allowed, before anything talks to a cluster.
+import type { Command } from 'commander';
+import { GLOBAL_FIELDS, type Field } from '../config/fields.js';
+import { loadConfigFile } from '../config/configfile.js';
+import { canPrompt, inquirerPrompter, type Prompter } from '../config/prompts.js';
+import { resolveInputs, type Resolved } from '../config/resolve.js';
+import * as v from '../config/validators.js';
+import { InputError } from '../errors.js';
+import { registerSecret } from '../ui/redact.js';
+import { readLayers } from './options.js';
+
+export interface Globals {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  yes: boolean;
+  nonInteractive: boolean;
+  output: 'text' | 'json';
+  timeoutMs: number;
+  verbose: boolean;
+  showSecrets: boolean;
+  forceConflicts: boolean;
+  dryRun: 'none' | 'client' | 'server';
+}
+
+export interface CommandInputs {
+  globals: Globals;
+  values: Record<string, unknown>;
+  sources: Resolved['sources'];
+  /** Present when prompts are allowed (TTY, not CI, no --yes). */
+  prompter?: Prompter;
+}
+
+export interface InputOptions {
+  fields: Field[];
+  required?: (values: Record<string, unknown>, interactive: boolean) => string[];
+  check?: (values: Record<string, unknown>) => string[];
+  /** Injected in tests; the default loads inquirer lazily. */
+  prompter?: Prompter;
+}
+
+function dryRunMode(cmd: Command, config: Record<string, unknown>): Globals['dryRun'] {
+  const raw = cmd.optsWithGlobals().dryRun ?? config.dryRun;
+  if (raw === undefined || raw === false) return 'none';
+  if (raw === true) return 'client';
+  const parsed = v.oneOf(['client', 'server', 'none']).safeParse(raw);
+  if (!parsed.success) throw new InputError(`--dry-run: expected client, server or none; got ${JSON.stringify(String(raw))}`);
+  return parsed.data;
+}
+
+export async function collectInputs(cmd: Command, o: InputOptions): Promise<CommandInputs> {
+  const configPath = cmd.optsWithGlobals().config as string | undefined;
+  const config = configPath ? loadConfigFile(configPath) : {};
+  const globalsResolved = await resolveInputs({ fields: GLOBAL_FIELDS, layers: readLayers(cmd, GLOBAL_FIELDS, config), required: () => [] });
+  const g = globalsResolved.values;
+  const globals: Globals = {
+    kubeconfig: g.kubeconfig as string | undefined,
+    context: g.context as string | undefined,
+    namespace: g.namespace as string | undefined,
+    yes: Boolean(g.yes),
+    nonInteractive: Boolean(g.nonInteractive),
+    output: g.output as Globals['output'],
+    timeoutMs: g.timeout as number,
+    verbose: Boolean(g.verbose),
+    showSecrets: Boolean(g.showSecrets),
+    forceConflicts: Boolean(g.forceConflicts),
+    dryRun: dryRunMode(cmd, config),
+  };
+  const interactive = canPrompt(globals);
+  const prompter = interactive ? (o.prompter ?? (await inquirerPrompter())) : undefined;
+  const resolved = await resolveInputs({
+    fields: o.fields,
+    layers: readLayers(cmd, o.fields, config),
+    required: (values) => (o.required ? o.required(values, interactive) : []),
+    ...(prompter ? { prompter } : {}),
+  });
+  for (const f of o.fields) if (f.secret) registerSecret(resolved.values[f.key]);
+  const errors = o.check ? o.check(resolved.values) : [];
+  if (errors.length) throw new InputError(errors.join('\n'));
+  return { globals, values: resolved.values, sources: resolved.sources, ...(prompter ? { prompter } : {}) };
+}

@@ -1,0 +1,42 @@
+// The shared shape of `cloud`, `self-hosted` and `model-router`: inputs → plan →
+// (dry run | apply + wait) → report. Each command file only names its stack and help.
+import type { Command } from 'commander';
+import { renderStack, offlineContext, type Stack } from '../stacks/stack.js';
+import { createUi } from '../ui/output.js';
+import { collectInputs } from './inputs.js';
+import { addFieldOptions } from './options.js';
+import { manifestsText } from './render-output.js';
+
+export interface StackCommandSpec {
+  name: string;
+  stack: Stack;
+  summary: string;
+  examples: string[];
+}
+
+export function registerStackCommand(program: Command, spec: StackCommandSpec): Command {
+  const cmd = program.command(spec.name).description(spec.summary);
+  addFieldOptions(cmd, spec.stack.fields);
+  cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  cmd.action(async (_opts, c: Command) => {
+    await runStackCommand(c, spec.stack);
+  });
+  return cmd;
+}
+
+export async function runStackCommand(cmd: Command, stack: Stack): Promise<void> {
+  const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check });
+  const { globals } = inputs;
+  const ui = createUi({ json: globals.output === 'json', verbose: globals.verbose });
+  const namespace = globals.namespace ?? stack.defaultNamespace;
+
+  if (globals.dryRun === 'client') {
+    // A client dry run never contacts a cluster: generated secrets are fresh (and masked).
+    const objects = renderStack(stack, inputs.values, offlineContext(namespace));
+    ui.raw(manifestsText(objects, { json: ui.json, showSecrets: globals.showSecrets }));
+    return;
+  }
+  const { deployStack } = await import('./deploy-stack.js');
+  await deployStack({ stack, inputs, namespace, ui });
+}
+

@@ -1,0 +1,55 @@
+// The --config file: YAML, flat camelCase keys shared by all commands (one file can
+// drive `cloud`, `self-hosted` and `model-router` in CI). Treated as untrusted input:
+// size-capped, binary refused, aliases bounded, unknown keys rejected.
+import { readFileSync, statSync } from 'node:fs';
+import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { allFields, fileKey } from './fields.js';
+
+const MAX_BYTES = 1024 * 1024;
+
+export function configFileSchema() {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of allFields()) {
+    shape[f.key] = z.unknown();
+    if (f.secret) shape[fileKey(f.key)] = z.string({ error: 'expected a file path' });
+  }
+  shape.dryRun = z.union([z.boolean(), z.enum(['client', 'server', 'none'])], { error: 'expected client, server or none' });
+  return z.strictObject(shape);
+}
+
+export function loadConfigFile(path: string): Record<string, unknown> {
+  const where = `--config ${path}`;
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new InputError(`${where}: not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${where}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (size > MAX_BYTES) throw new InputError(`${where}: the file is ${size} bytes; a config file may be at most ${MAX_BYTES} bytes`);
+  const buf = readFileSync(path);
+  if (buf.includes(0)) throw new InputError(`${where}: the file is binary, expected YAML`);
+  const text = buf.toString('utf8');
+  if (text.includes('\uFFFD')) throw new InputError(`${where}: the file is not valid UTF-8 text, expected YAML`);
+  let doc: unknown;
+  try {
+    doc = text.trim() === '' ? {} : load(text, { filename: path, schema: CORE_SCHEMA, maxAliases: 100 } as Parameters<typeof load>[1]);
+  } catch (e) {
+    const reason = e instanceof YAMLException ? e.reason : 'invalid YAML';
+    const mark = e instanceof YAMLException && e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';
+    throw new InputError(`${where}: invalid YAML${mark}: ${reason}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${where}: expected a mapping of option names to values (e.g. "domain: posthog.example.com")`);
+  const parsed = configFileSchema().safeParse(doc);
+  if (!parsed.success) {
+    // prettifyError gives "✖ Unrecognized key: "x"\n  → at y" per issue; fold each onto one line.
+    const pretty = z.prettifyError(parsed.error).replace(/\n\s*→ at /g, ' at ').split('\n').map((l) => l.replace(/^✖ /, ''));
+    throw new InputError(`${where}: ${pretty.join('; ')}`);
+  }
+  return parsed.data as Record<string, unknown>;
+}

@@ -1,0 +1,164 @@
+// One table of inputs per command. Each field becomes a commander option (with its
+// VH_DEPLOY_* env twin via .env()), a config-file key, a prompt, and a zod check, so
+// the four ways of giving a value can never drift apart.
+import type { z } from 'zod';
+import * as v from './validators.js';
+
+export type PromptSpec =
+  | { kind: 'input'; message: string }
+  | { kind: 'password'; message: string }
+  | { kind: 'select'; message: string; choices: ReadonlyArray<{ value: string; name: string }> }
+  | { kind: 'confirm'; message: string };
+
+export interface Field {
+  /** camelCase: the config-file key and the key in resolved values. */
+  key: string;
+  /** commander value placeholder, e.g. 'host'; omitted for boolean switches. */
+  valueName?: string;
+  short?: string;
+  description: string;
+  schema: z.ZodType;
+  /** Secret: masked everywhere, gets a `--<flag>-file PATH` twin. */
+  secret?: boolean;
+  boolean?: boolean;
+  choices?: readonly string[];
+  prompt?: PromptSpec;
+  default?: unknown;
+}
+
+export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const envName = (key: string) => `VH_DEPLOY_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
+export const flagName = (key: string) => `--${kebab(key)}`;
+export const fileKey = (key: string) => `${key}File`;
+
+/** How a field is named in messages: the flag, which is what people type. */
+export const fieldLabel = (f: Pick<Field, 'key'>) => flagName(f.key);
+
+export const GLOBAL_FIELDS: Field[] = [
+  { key: 'kubeconfig', valueName: 'path', description: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', schema: v.filePath },
+  { key: 'context', valueName: 'name', description: 'kubeconfig context to use', schema: v.contextName },
+  { key: 'namespace', short: '-n', valueName: 'ns', description: 'namespace (default depends on the stack)', schema: v.dnsLabel('a namespace name') },
+  { key: 'yes', short: '-y', boolean: true, description: 'assume yes; never prompt', schema: v.bool },
+  { key: 'nonInteractive', boolean: true, description: 'never prompt; missing values are errors', schema: v.bool },
+  { key: 'output', short: '-o', valueName: 'format', choices: ['text', 'json'], description: 'output format', schema: v.oneOf(['text', 'json']), default: 'text' },
+  { key: 'timeout', valueName: 'duration', description: 'how long to wait for the stack to become ready (e.g. 90s, 5m)', schema: v.duration, default: '5m' },
+  { key: 'verbose', boolean: true, description: 'more detail (never secret values)', schema: v.bool },
+  { key: 'showSecrets', boolean: true, description: 'print Secret values in rendered manifests (render/--dry-run only)', schema: v.bool },
+  { key: 'forceConflicts', boolean: true, description: 'take over fields owned by another field manager', schema: v.bool },
+];
+
+/** `--dry-run[=client|server]` is special in commander (optional value), so it lives here. */
+export const DRY_RUN_MODES = ['client', 'server', 'none'] as const;
+
+export const CLOUD_FIELDS: Field[] = [
+  {
+    key: 'region',
+    valueName: 'us|eu',
+    choices: ['us', 'eu'],
+    description: 'PostHog Cloud region (us → https://us.i.posthog.com, eu → https://eu.i.posthog.com)',
+    schema: v.oneOf(['us', 'eu']),
+    prompt: {
+      kind: 'select',
+      message: 'PostHog Cloud region',
+      choices: [
+        { value: 'us', name: 'US (us.i.posthog.com)' },
+        { value: 'eu', name: 'EU (eu.i.posthog.com)' },
+      ],
+    },
+  },
+  { key: 'host', valueName: 'url', description: 'custom PostHog host instead of a region (e.g. a reverse proxy)', schema: v.baseUrl },
+  {
+    key: 'posthogApiKey',
+    valueName: 'key',
+    secret: true,
+    description: 'PostHog project API key (phc_…)',
+    schema: v.posthogProjectKey,
+    prompt: { kind: 'password', message: 'PostHog project API key (phc_…)' },
+  },
+  { key: 'checkKey', boolean: true, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: v.bool },
+];
+
+const INGRESS_FIELDS: Field[] = [
+  { key: 'tlsIssuer', valueName: 'name', description: 'cert-manager ClusterIssuer for the Ingress TLS certificate', schema: v.dnsSubdomain('an issuer name') },
+  { key: 'ingressClass', valueName: 'name', description: 'IngressClass name (default: the cluster default)', schema: v.dnsSubdomain('an IngressClass name') },
+];
+
+export const SELF_HOSTED_FIELDS: Field[] = [
+  {
+    key: 'domain',
+    valueName: 'host',
+    description: 'public host name of PostHog (Ingress host and SITE_URL)',
+    schema: v.domain,
+    prompt: { kind: 'input', message: 'Public domain for PostHog (e.g. posthog.example.com)' },
+  },
+  ...INGRESS_FIELDS,
+  { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: v.dnsSubdomain('a StorageClass name') },
+  { key: 'posthogVersion', valueName: 'tag', description: 'posthog/posthog image tag or digest (pinned)', schema: v.imageTag },
+];
+
+export const MODEL_ROUTER_FIELDS: Field[] = [
+  {
+    key: 'image',
+    valueName: 'ref',
+    description: 'Model Router image with a tag or digest (e.g. registry.example.com/model-router:1.4.2)',
+    schema: v.imageRef,
+    prompt: { kind: 'input', message: 'Model Router image (registry/name:tag or @sha256:…)' },
+  },
+  { key: 'replicas', valueName: 'n', description: 'fixed replica count (turns the HPA off)', schema: v.count(0) },
+  { key: 'minReplicas', valueName: 'n', description: 'HPA minimum replicas (default 3)', schema: v.count(1) },
+  { key: 'maxReplicas', valueName: 'n', description: 'HPA maximum replicas (default 10)', schema: v.count(1) },
+  { key: 'domain', valueName: 'host', description: 'public host name; adds an Ingress with TLS', schema: v.domain },
+  ...INGRESS_FIELDS,
+  { key: 'posthogHost', valueName: 'url', description: 'PostHog host (default: the connection written by `cloud`, or the in-cluster PostHog)', schema: v.baseUrl },
+  { key: 'posthogApiKey', valueName: 'key', secret: true, description: 'PostHog project API key (phc_…)', schema: v.posthogProjectKey },
+  {
+    key: 'dbHost',
+    valueName: 'host',
+    description: 'PostgreSQL host',
+    schema: v.hostName,
+    prompt: { kind: 'input', message: 'PostgreSQL host' },
+  },
+  { key: 'dbPort', valueName: 'port', description: 'PostgreSQL port', schema: v.port, default: 5432 },
+  { key: 'dbSslMode', valueName: 'mode', choices: ['disable', 'require', 'verify-ca', 'verify-full'], description: 'PostgreSQL sslmode', schema: v.oneOf(['disable', 'require', 'verify-ca', 'verify-full']), default: 'require' },
+  { key: 'dbName', valueName: 'name', description: 'PostgreSQL database', schema: v.plainName('a database name'), default: 'model_router' },
+  {
+    key: 'dbUser',
+    valueName: 'user',
+    description: 'PostgreSQL user',
+    schema: v.plainName('a user name'),
+    prompt: { kind: 'input', message: 'PostgreSQL user' },
+  },
+  {
+    key: 'dbPassword',
+    valueName: 'password',
+    secret: true,
+    description: 'PostgreSQL password',
+    schema: v.password,
+    prompt: { kind: 'password', message: 'PostgreSQL password' },
+  },
+  {
+    key: 'redisAddr',
+    valueName: 'host:port',
+    description: 'Redis address',
+    schema: v.hostPort,
+    prompt: { kind: 'input', message: 'Redis address (host:port)' },
+  },
+  { key: 'redisPassword', valueName: 'password', secret: true, description: 'Redis password (if Redis requires one)', schema: v.password },
+  { key: 'openaiApiKey', valueName: 'key', secret: true, description: 'OpenAI API key', schema: v.openaiKey },
+  { key: 'anthropicApiKey', valueName: 'key', secret: true, description: 'Anthropic API key', schema: v.anthropicKey },
+];
+
+export const SCALE_FIELDS: Field[] = [
+  { key: 'replicas', valueName: 'n', description: 'new replica count (refused when an HPA manages the workload)', schema: v.count(0) },
+  { key: 'min', valueName: 'n', description: 'new HPA minimum', schema: v.count(1) },
+  { key: 'max', valueName: 'n', description: 'new HPA maximum', schema: v.count(1) },
+];
+
+/** Every key a config file may hold (union over commands), for the strict file schema. */
+export function allFields(): Field[] {
+  const seen = new Map<string, Field>();
+  for (const f of [...GLOBAL_FIELDS, ...CLOUD_FIELDS, ...SELF_HOSTED_FIELDS, ...MODEL_ROUTER_FIELDS, ...SCALE_FIELDS]) {
+    if (!seen.has(f.key)) seen.set(f.key, f);
+  }
+  return [...seen.values()];
+}

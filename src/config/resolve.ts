@@ -1,0 +1,161 @@
+// Input resolution, DESIGN.md rule 1: flag > env (VH_DEPLOY_*) > config file > prompt >
+// default. commander already applies flag > env (via Option.env); this module adds the
+// config file, -file twins of secrets, validation, prompting and defaults. Everything
+// here runs before the first API call, so a bad value can never reach the cluster.
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+import { envName, type Field, fieldLabel, fileKey, flagName } from './fields.js';
+import type { Prompter } from './prompts.js';
+
+export type Source = 'flag' | 'env' | 'config' | 'prompt' | 'default';
+
+export interface Layers {
+  flag: Record<string, unknown>;
+  env: Record<string, unknown>;
+  config: Record<string, unknown>;
+}
+
+export interface Resolved {
+  values: Record<string, unknown>;
+  sources: Record<string, Source>;
+}
+
+interface Raw {
+  value: unknown;
+  source: Source;
+  file?: string;
+}
+
+const ORDER: Array<Exclude<Source, 'prompt' | 'default'>> = ['flag', 'env', 'config'];
+
+function sourceName(f: Field, raw: Raw): string {
+  const viaFile = raw.file !== undefined;
+  const key = viaFile ? fileKey(f.key) : f.key;
+  if (raw.source === 'env') return envName(key);
+  if (raw.source === 'config') return `config key ${key}`;
+  if (raw.source === 'prompt') return 'prompt';
+  return viaFile ? `${flagName(f.key)}-file` : flagName(f.key);
+}
+
+/** What the user gave, for an error line: never a secret value. */
+export function describeGiven(f: Field, value: unknown): string {
+  if (f.secret) return typeof value === 'string' ? `a value of ${Buffer.byteLength(value)} bytes` : 'a non-text value';
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  const shown = s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return JSON.stringify(shown);
+}
+
+function issueMessage(err: z.ZodError): string {
+  return err.issues[0]?.message ?? 'invalid value';
+}
+
+/** One line naming the field, where the value came from, what was given and what is expected. */
+export function invalidLine(f: Field, raw: Raw, err: z.ZodError): string {
+  const where = sourceName(f, raw);
+  const label = where === fieldLabel(f) ? where : `${fieldLabel(f)} (from ${where})`;
+  return `${label}: ${issueMessage(err)}; got ${describeGiven(f, raw.value)}`;
+}
+
+/** Picks each field's highest-precedence raw value, reading -file twins of secrets. */
+export function gather(fields: Field[], layers: Layers, readFile: (p: string) => string = defaultReadFile): { raw: Map<string, Raw>; errors: string[] } {
+  const raw = new Map<string, Raw>();
+  const errors: string[] = [];
+  for (const f of fields) {
+    for (const source of ORDER) {
+      const layer = layers[source];
+      const direct = layer[f.key];
+      const file = f.secret ? layer[fileKey(f.key)] : undefined;
+      if (direct === undefined && file === undefined) continue;
+      if (direct !== undefined && file !== undefined) {
+        errors.push(`${flagName(f.key)}: give the value or ${flagName(f.key)}-file, not both (both set via ${source})`);
+      } else if (file !== undefined) {
+        if (typeof file !== 'string' || file === '') {
+          errors.push(`${flagName(f.key)}-file: expected a file path`);
+        } else {
+          try {
+            raw.set(f.key, { value: readFile(file), source, file });
+          } catch (e) {
+            errors.push(`${flagName(f.key)}-file: cannot read ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+          }
+        }
+      } else {
+        raw.set(f.key, { value: direct, source });
+      }
+      break;
+    }
+  }
+  return { raw, errors };
+}
+
+function defaultReadFile(p: string): string {
+  // Secret files usually end with a newline (echo > file); it is never part of the secret.
+  return readFileSync(p, 'utf8').replace(/\r?\n$/, '');
+}
+
+export interface ResolveOptions {
+  fields: Field[];
+  layers: Layers;
+  /** Keys that must have a value once flags, env, config and prompts are done. */
+  required: (values: Record<string, unknown>) => string[];
+  /** Present when prompting is allowed. */
+  prompter?: Prompter;
+  readFile?: (p: string) => string;
+}
+
+export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
+  const byKey = new Map(o.fields.map((f) => [f.key, f]));
+  const { raw, errors } = gather(o.fields, o.layers, o.readFile);
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, Source> = {};
+  for (const [key, r] of raw) {
+    const f = byKey.get(key)!;
+    const parsed = f.schema.safeParse(r.value);
+    if (parsed.success) {
+      values[key] = parsed.data;
+      sources[key] = r.source;
+    } else {
+      errors.push(invalidLine(f, r, parsed.error));
+    }
+  }
+  if (errors.length) throw new InputError(errors.join('\n'));
+
+  let missing = o.required(values).filter((k) => values[k] === undefined);
+  if (missing.length && o.prompter) {
+    for (const key of missing) {
+      const f = byKey.get(key)!;
+      values[key] = await ask(o.prompter, f);
+      sources[key] = 'prompt';
+    }
+    missing = o.required(values).filter((k) => values[k] === undefined);
+  }
+  if (missing.length) {
+    const names = missing.map((k) => flagName(k)).join(', ');
+    throw new InputError(
+      `missing required ${missing.length === 1 ? 'value' : 'values'}: ${names}`,
+      `give them as flags, as ${missing.map((k) => envName(k)).join('/')} env vars, or in a --config file`,
+    );
+  }
+  for (const f of o.fields) {
+    if (values[f.key] === undefined && f.default !== undefined) {
+      values[f.key] = f.schema.parse(f.default);
+      sources[f.key] = 'default';
+    }
+  }
+  return { values, sources };
+}
+
+/** Asks for one field, validating at the prompt with the same schema as flags. */
+export async function ask(p: Prompter, f: Field): Promise<unknown> {
+  const validate = (s: string): true | string => {
+    const r = f.schema.safeParse(s);
+    return r.success ? true : issueMessage(r.error);
+  };
+  const spec = f.prompt ?? { kind: f.secret ? 'password' : 'input', message: f.description };
+  let answer: unknown;
+  if (spec.kind === 'select') answer = await p.select({ message: spec.message, choices: spec.choices });
+  else if (spec.kind === 'confirm') answer = await p.confirm({ message: spec.message });
+  else if (spec.kind === 'password') answer = await p.password({ message: spec.message, validate });
+  else answer = await p.input({ message: spec.message, validate });
+  return f.schema.parse(answer);
+}

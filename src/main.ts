@@ -1,0 +1,35 @@
+// Process entry: runs the program, turns errors into one clear line and the exit
+// codes of DESIGN.md rule 8, and never prints a stack trace for expected failures.
+import { CommanderError } from 'commander';
+import { buildProgram, exitCodeOf } from './cli.js';
+import { ExitCode, InputError, VhError } from './errors.js';
+import { redact } from './ui/redact.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let interrupted = false;
+  const onSigint = () => {
+    // A second Ctrl-C exits at once; the first lets the command clean up.
+    if (interrupted) process.exit(ExitCode.interrupted);
+    interrupted = true;
+    process.exitCode = ExitCode.interrupted;
+  };
+  process.on('SIGINT', onSigint);
+  const program = buildProgram();
+  const json = argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '-o' || a === '--output') && argv[i + 1] === 'json'));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return interrupted ? ExitCode.interrupted : ExitCode.ok;
+  } catch (e) {
+    const code = exitCodeOf(e);
+    if (e instanceof CommanderError) return code; // commander already printed its message
+    const message = e instanceof Error ? e.message : String(e);
+    const lines = redact(message).split('\n');
+    process.stderr.write(lines.map((l) => `error: ${l}\n`).join(''));
+    if (e instanceof VhError && e.hint && !(e instanceof InputError)) process.stderr.write(`hint: ${redact(e.hint)}\n`);
+    if (!(e instanceof VhError) && e instanceof Error && process.env.VH_DEPLOY_DEBUG) process.stderr.write(`${redact(e.stack ?? '')}\n`);
+    if (json) process.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2))}\n`);
+    return code;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,168 @@
+// Generic finishing steps applied to every rendered stack: standard labels, config
+// checksums on pod templates, Secret encoding, and masking for printed output.
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../k8s/types.js';
+
+export const MANAGED_BY = 'vh-deploy';
+export const STACK_LABEL = 'vh-deploy.io/stack';
+export const CHECKSUM_ANNOTATION = 'vh-deploy.io/config-checksum';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The pod template of a workload (Deployment, StatefulSet, DaemonSet, Job), if any. */
+export function podTemplate(o: KubeObject): Obj | undefined {
+  const spec = o.spec;
+  if (!isObj(spec)) return undefined;
+  const t = spec.template;
+  return isObj(t) ? t : undefined;
+}
+
+export interface StackIdentity {
+  stack: string;
+  instance: string;
+  version?: string;
+}
+
+/** app.kubernetes.io/* labels on every object and pod template (never in selectors). */
+export function addStandardLabels(objects: KubeObject[], id: StackIdentity): void {
+  const common: Record<string, string> = {
+    'app.kubernetes.io/instance': id.instance,
+    'app.kubernetes.io/part-of': 'voicehelper',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    [STACK_LABEL]: id.stack,
+  };
+  if (id.version) common['app.kubernetes.io/version'] = labelSafe(id.version);
+  for (const o of objects) {
+    o.metadata.labels = { ...(o.metadata.labels ?? {}), ...common };
+    const t = podTemplate(o);
+    if (t) {
+      const meta = isObj(t.metadata) ? t.metadata : (t.metadata = {});
+      meta.labels = { ...(isObj(meta.labels) ? (meta.labels as Record<string, string>) : {}), ...common };
+    }
+  }
+}
+
+/** Label values allow [A-Za-z0-9_.-] and 63 characters; image digests do not fit as-is. */
+export function labelSafe(v: string): string {
+  const s = v.replace(/^sha256:/, '').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 63);
+  return s.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
+/** Names of ConfigMaps and Secrets a pod template reads (envFrom, env valueFrom, volumes). */
+export function referencedConfig(template: Obj): { configMaps: Set<string>; secrets: Set<string> } {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  const spec = isObj(template.spec) ? template.spec : {};
+  const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])];
+  for (const c of containers.filter(isObj)) {
+    for (const ef of (Array.isArray(c.envFrom) ? c.envFrom : []).filter(isObj)) {
+      if (isObj(ef.configMapRef) && typeof ef.configMapRef.name === 'string') configMaps.add(ef.configMapRef.name);
+      if (isObj(ef.secretRef) && typeof ef.secretRef.name === 'string') secrets.add(ef.secretRef.name);
+    }
+    for (const e of (Array.isArray(c.env) ? c.env : []).filter(isObj)) {
+      const vf = isObj(e.valueFrom) ? e.valueFrom : {};
+      if (isObj(vf.configMapKeyRef) && typeof vf.configMapKeyRef.name === 'string') configMaps.add(vf.configMapKeyRef.name);
+      if (isObj(vf.secretKeyRef) && typeof vf.secretKeyRef.name === 'string') secrets.add(vf.secretKeyRef.name);
+    }
+  }
+  for (const v of (Array.isArray(spec.volumes) ? spec.volumes : []).filter(isObj)) {
+    if (isObj(v.configMap) && typeof v.configMap.name === 'string') configMaps.add(v.configMap.name);
+    if (isObj(v.secret) && typeof v.secret.secretName === 'string') secrets.add(v.secret.secretName);
+  }
+  return { configMaps, secrets };
+}
+
+function configData(o: KubeObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const field of ['data', 'stringData', 'binaryData']) {
+    const d = o[field];
+    if (isObj(d)) for (const [k, v] of Object.entries(d)) out[`${field}.${k}`] = String(v);
+  }
+  return out;
+}
+
+/**
+ * Annotates each pod template with a hash of the config it reads, so changing a
+ * ConfigMap or Secret rolls the pods (a plain envFrom change does not).
+ * Objects the stack does not render (e.g. a connection written by another command)
+ * are hashed from `external` when the caller knows them.
+ */
+export function addConfigChecksums(objects: KubeObject[], external: KubeObject[] = []): void {
+  const byName = new Map<string, KubeObject>();
+  for (const o of [...external, ...objects]) {
+    if (o.kind === 'ConfigMap' || o.kind === 'Secret') byName.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
+  }
+  for (const o of objects) {
+    const t = podTemplate(o);
+    if (!t) continue;
+    const { configMaps, secrets } = referencedConfig(t);
+    const h = createHash('sha256');
+    const refs = [...[...configMaps].map((n) => `ConfigMap/${n}`), ...[...secrets].map((n) => `Secret/${n}`)].sort();
+    for (const ref of refs) {
+      const [kind, name] = ref.split('/') as [string, string];
+      const src = byName.get(`${kind}/${o.metadata.namespace ?? ''}/${name}`);
+      h.update(`${ref}\n`);
+      if (!src) continue;
+      const data = configData(src);
+      for (const k of Object.keys(data).sort()) h.update(`${k}=${data[k]}\n`);
+    }
+    const meta = isObj(t.metadata) ? t.metadata : (t.metadata = {});
+    const ann = isObj(meta.annotations) ? (meta.annotations as Record<string, string>) : {};
+    meta.annotations = { ...ann, [CHECKSUM_ANNOTATION]: h.digest('hex') };
+  }
+}
+
+/**
+ * Secrets are applied with `data` (base64), not `stringData`: stringData is write-only,
+ * so only `data` lets a re-run compare equal and change nothing.
+ */
+export function encodeSecrets(objects: KubeObject[]): void {
+  for (const o of objects) {
+    if (o.kind !== 'Secret' || !isObj(o.stringData)) continue;
+    const data: Record<string, string> = isObj(o.data) ? (o.data as Record<string, string>) : {};
+    for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    o.data = data;
+    delete o.stringData;
+  }
+}
+
+/** A display mask: `phc_…abcd` for long prefixed keys, `(N bytes)` otherwise. */
+export function maskValue(value: string): string {
+  const m = /^([a-z]{2,4}[_-](?:ant-)?)/.exec(value);
+  if (m && value.length >= 24) return `${m[1]}…${value.slice(-4)} (${Buffer.byteLength(value)} bytes)`;
+  return `(${Buffer.byteLength(value)} bytes)`;
+}
+
+/**
+ * A copy for printing: Secret values become masks under `stringData`, so the output
+ * is still a valid manifest but carries no secret (unless --show-secrets).
+ */
+export function maskForDisplay(objects: KubeObject[], show = false): KubeObject[] {
+  return objects.map((o) => {
+    const c = structuredClone(o);
+    if (c.kind !== 'Secret') return c;
+    const plain: Record<string, string> = {};
+    if (isObj(c.data)) for (const [k, v] of Object.entries(c.data)) plain[k] = Buffer.from(String(v), 'base64').toString('utf8');
+    if (isObj(c.stringData)) for (const [k, v] of Object.entries(c.stringData)) plain[k] = String(v);
+    delete c.data;
+    c.stringData = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, show ? v : `<masked ${maskValue(v)}>`]));
+    return c;
+  });
+}
+
+/** Every secret string in a set of objects, for scrubbing any text before it is shown. */
+export function secretValues(objects: KubeObject[]): string[] {
+  const out: string[] = [];
+  for (const o of objects) {
+    if (o.kind !== 'Secret') continue;
+    if (isObj(o.data)) for (const v of Object.values(o.data)) out.push(Buffer.from(String(v), 'base64').toString('utf8'));
+    if (isObj(o.stringData)) for (const v of Object.values(o.stringData)) out.push(String(v));
+  }
+  return out.filter((v) => v.length >= 4);
+}
+
+/** Short stable hash, for names that must change when their input changes (Jobs). */
+export function shortHash(s: string, len = 10): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, len);
+}

@@ -1,0 +1,113 @@
+// `vh-deploy model-router`: the Model Router with its config and secrets wired so
+// every env var resolves, HPA (3–10) or a fixed count, PDB, Service, optional Ingress,
+// NetworkPolicy, and a ServiceMonitor only when the cluster has that API.
+import { MODEL_ROUTER_FIELDS } from '../config/fields.js';
+import { maskValue } from '../manifests/finalize.js';
+import { renderTemplate } from '../manifests/template.js';
+import type { KubeObject } from '../k8s/types.js';
+import { APP_NAMESPACE, CONNECTION_NAME, renderConnection } from './posthog-connection.js';
+import type { Stack } from './stack.js';
+
+export const MODEL_ROUTER = { name: 'model-router', httpPort: 8080, metricsPort: 9090 } as const;
+/** Where a self-hosted PostHog (same cluster) answers. */
+export const IN_CLUSTER_POSTHOG = 'http://posthog-web.posthog.svc.cluster.local:8000';
+
+export const HPA_DEFAULTS = { min: 3, max: 10 } as const;
+
+export function databaseUrl(v: Record<string, unknown>): string {
+  const enc = encodeURIComponent;
+  return `postgres://${enc(v.dbUser as string)}:${enc(v.dbPassword as string)}@${v.dbHost as string}:${v.dbPort as number}/${enc(v.dbName as string)}?sslmode=${v.dbSslMode as string}`;
+}
+
+function portOf(url: string): number {
+  const u = new URL(url);
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+}
+
+export function hpaOf(v: Record<string, unknown>): { min: number; max: number } | undefined {
+  if (v.replicas !== undefined) return undefined;
+  return { min: (v.minReplicas as number | undefined) ?? HPA_DEFAULTS.min, max: (v.maxReplicas as number | undefined) ?? HPA_DEFAULTS.max };
+}
+
+export const modelRouterStack: Stack = {
+  name: 'model-router',
+  defaultNamespace: APP_NAMESPACE,
+  fields: MODEL_ROUTER_FIELDS,
+  required: () => ['image', 'dbHost', 'dbUser', 'dbPassword', 'redisAddr'],
+  check(v) {
+    const errors: string[] = [];
+    if (v.replicas !== undefined && (v.minReplicas !== undefined || v.maxReplicas !== undefined)) {
+      errors.push('--replicas: a fixed count turns the HPA off; it cannot be combined with --min-replicas/--max-replicas');
+    }
+    const hpa = hpaOf(v);
+    if (hpa && hpa.min > hpa.max) errors.push(`--min-replicas: ${hpa.min} is greater than --max-replicas ${hpa.max}`);
+    if ((v.posthogHost === undefined) !== (v.posthogApiKey === undefined)) {
+      errors.push(
+        v.posthogHost === undefined
+          ? '--posthog-api-key: give --posthog-host with it (or write the connection with `vh-deploy cloud`)'
+          : '--posthog-host: give --posthog-api-key with it (or write the connection with `vh-deploy cloud`)',
+      );
+    }
+    return errors;
+  },
+  reusedSecrets: [],
+  version: (v) => {
+    const image = v.image as string;
+    const at = image.indexOf('@');
+    return at >= 0 ? image.slice(at + 1) : image.slice(image.lastIndexOf(':') + 1);
+  },
+  render(v, ctx) {
+    const hpa = hpaOf(v);
+    const [, redisPort] = /:(\d+)$/.exec(v.redisAddr as string) ?? [];
+    const data = {
+      namespace: ctx.namespace,
+      image: v.image,
+      replicas: hpa ? undefined : v.replicas,
+      hpa,
+      domain: v.domain,
+      tlsIssuer: v.tlsIssuer,
+      ingressClass: v.ingressClass,
+      db: { host: v.dbHost, port: String(v.dbPort), name: v.dbName, user: v.dbUser, sslMode: v.dbSslMode },
+      dbPassword: v.dbPassword,
+      databaseUrl: databaseUrl(v),
+      redisAddr: v.redisAddr,
+      redisPort: Number(redisPort),
+      redisPassword: v.redisPassword,
+      openaiApiKey: v.openaiApiKey,
+      anthropicApiKey: v.anthropicApiKey,
+      posthogPort: portOf((v.posthogHost as string | undefined) ?? IN_CLUSTER_POSTHOG),
+    };
+    // The NetworkPolicy lists ports as numbers; the ConfigMap wants strings.
+    const npData = { ...data, db: { ...data.db, port: v.dbPort } };
+    const objects: KubeObject[] = [...renderTemplate('common/namespace.yaml', data)];
+    if (v.posthogHost !== undefined) objects.push(...renderConnection(ctx.namespace, v.posthogHost as string, v.posthogApiKey as string));
+    objects.push(
+      ...renderTemplate('model-router/configmap.yaml', data),
+      ...renderTemplate('model-router/secret.yaml', data),
+      ...renderTemplate('model-router/serviceaccount.yaml', data),
+      ...renderTemplate('model-router/deployment.yaml', data),
+      ...renderTemplate('model-router/service.yaml', data),
+      ...(hpa ? renderTemplate('model-router/hpa.yaml', data) : []),
+      ...renderTemplate('model-router/pdb.yaml', data),
+      ...(v.domain ? renderTemplate('model-router/ingress.yaml', data) : []),
+      ...renderTemplate('model-router/networkpolicy.yaml', npData),
+      ...(ctx.capabilities.serviceMonitor ? renderTemplate('model-router/servicemonitor.yaml', data) : []),
+    );
+    return objects;
+  },
+  summary(v, ctx) {
+    const hpa = hpaOf(v);
+    const rows: Array<[string, string]> = [
+      ['namespace', ctx.namespace],
+      ['image', v.image as string],
+      ['replicas', hpa ? `HPA ${hpa.min}–${hpa.max}` : String(v.replicas)],
+      ['PostHog', v.posthogHost ? `${v.posthogHost as string} (key ${maskValue(v.posthogApiKey as string)})` : `existing ConfigMap/Secret ${CONNECTION_NAME}`],
+      ['database', `${v.dbUser as string}@${v.dbHost as string}:${v.dbPort as number}/${v.dbName as string} (sslmode ${v.dbSslMode as string})`],
+      ['Redis', v.redisAddr as string],
+      ['LLM keys', [v.openaiApiKey ? 'OpenAI' : '', v.anthropicApiKey ? 'Anthropic' : ''].filter(Boolean).join(', ') || 'none'],
+      ['Ingress', v.domain ? `https://${v.domain as string}` : 'none'],
+      ['ServiceMonitor', ctx.capabilities.serviceMonitor ? 'yes' : 'no (monitoring.coreos.com not found)'],
+    ];
+    return rows;
+  },
+};

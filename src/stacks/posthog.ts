@@ -1,0 +1,101 @@
+// `vh-deploy self-hosted`: PostHog in the cluster with what it needs to work —
+// PostgreSQL, Redis, ClickHouse (embedded Keeper), a Kafka-compatible broker, one
+// migration Job, then web, worker and plugin-server. PostHog no longer supports
+// Kubernetes self-hosting; the README says so and recommends `cloud`.
+import { randomBytes } from 'node:crypto';
+import { SELF_HOSTED_FIELDS } from '../config/fields.js';
+import { shortHash } from '../manifests/finalize.js';
+import { renderTemplate } from '../manifests/template.js';
+import type { KubeObject } from '../k8s/types.js';
+import type { Stack } from './stack.js';
+
+/**
+ * Pinned versions that belong together: PostHog's last versioned release and data
+ * stores it runs with. Never `latest` (defect P3 of the old manifest).
+ */
+export const POSTHOG_DEFAULT_VERSION = 'release-1.43.0';
+export const POSTHOG_IMAGES = {
+  postgres: 'postgres:15.12-alpine',
+  redis: 'redis:7.2.5-alpine',
+  clickhouse: 'clickhouse/clickhouse-server:23.9.2.56',
+  kafka: 'docker.redpanda.com/redpandadata/redpanda:v25.1.9',
+} as const;
+
+export const POSTHOG_SECRET = 'posthog-secrets';
+export const POSTHOG_WEB_SERVICE = { name: 'posthog-web', port: 8000 } as const;
+
+/** Generated secrets: name → bytes of randomness (base64url-encoded). */
+const GENERATED: Record<string, number> = {
+  SECRET_KEY: 48, // Django SECRET_KEY: 64 characters
+  POSTHOG_DB_PASSWORD: 32,
+  POSTHOG_REDIS_PASSWORD: 32,
+  CLICKHOUSE_PASSWORD: 32,
+  ENCRYPTION_SALT_KEYS: 24, // PostHog wants 32 base64url characters
+};
+
+/**
+ * Existing values win: a re-run or an upgrade must never rotate a database password
+ * (the data volume keeps the old one) — a Helm complaint this tool does not repeat.
+ */
+export function posthogSecrets(existing: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, bytes] of Object.entries(GENERATED)) {
+    const have = existing?.[key];
+    out[key] = have && have.length > 0 ? have : randomBytes(bytes).toString('base64url');
+  }
+  return out;
+}
+
+export function posthogImage(version: string): string {
+  return version.startsWith('sha256:') ? `posthog/posthog@${version}` : `posthog/posthog:${version}`;
+}
+
+const FILES = [
+  'posthog/configmap.yaml',
+  'posthog/secret.yaml',
+  'posthog/postgres.yaml',
+  'posthog/redis.yaml',
+  'posthog/clickhouse.yaml',
+  'posthog/kafka.yaml',
+  'posthog/migrate-job.yaml',
+  'posthog/web.yaml',
+  'posthog/worker.yaml',
+  'posthog/plugins.yaml',
+  'posthog/ingress.yaml',
+];
+
+export const posthogStack: Stack = {
+  name: 'posthog',
+  defaultNamespace: 'posthog',
+  fields: SELF_HOSTED_FIELDS,
+  required: () => ['domain'],
+  check: () => [],
+  reusedSecrets: [POSTHOG_SECRET],
+  version: (v) => (v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION,
+  render(values, ctx) {
+    const version = (values.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION;
+    const images = { ...POSTHOG_IMAGES, posthog: posthogImage(version) };
+    const data = {
+      namespace: ctx.namespace,
+      domain: values.domain,
+      tlsIssuer: values.tlsIssuer,
+      ingressClass: values.ingressClass,
+      storageClass: values.storageClass,
+      images,
+      migrateSuffix: shortHash(images.posthog),
+      replicas: { web: 2, worker: 1, plugins: 1 },
+      secrets: posthogSecrets(ctx.existingSecrets[POSTHOG_SECRET]),
+    };
+    const objects: KubeObject[] = [...renderTemplate('common/namespace.yaml', data)];
+    for (const f of FILES) objects.push(...renderTemplate(f, data));
+    return objects;
+  },
+  summary: (values, ctx) => [
+    ['namespace', ctx.namespace],
+    ['public URL', `https://${values.domain as string}`],
+    ['PostHog image', posthogImage((values.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION)],
+    ['TLS', values.tlsIssuer ? `cert-manager issuer ${values.tlsIssuer as string}` : 'none (no --tls-issuer)'],
+    ['storage class', (values.storageClass as string | undefined) ?? '(cluster default)'],
+    ['secrets', ctx.existingSecrets[POSTHOG_SECRET] ? 'reused from the cluster' : 'generated (kept in the cluster)'],
+  ],
+};

@@ -1,0 +1,41 @@
+// Output rules (DESIGN.md rule 8): colour only on a TTY and never with NO_COLOR;
+// `--output json` prints exactly one JSON document on stdout; progress goes to stderr.
+import chalk from 'chalk';
+import { redact } from './redact.js';
+
+export interface Ui {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  /** A line of the human result (stdout; suppressed in JSON mode). */
+  out(line: string): void;
+  /** A note, warning or progress line (stderr). */
+  note(line: string): void;
+  warn(line: string): void;
+  /** The single JSON document (JSON mode only). */
+  document(doc: unknown): void;
+  /** Raw text to stdout (rendered manifests). */
+  raw(text: string): void;
+}
+
+export function colourEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  // chalk ignores NO_COLOR by design; we honour it (https://no-color.org).
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
+export function createUi(o: { json?: boolean; verbose?: boolean } = {}): Ui {
+  if (!colourEnabled()) chalk.level = 0;
+  const write = (stream: NodeJS.WriteStream, s: string) => stream.write(redact(s));
+  return {
+    json: Boolean(o.json),
+    verbose: Boolean(o.verbose),
+    out: (line) => {
+      if (!o.json) write(process.stdout, `${line}\n`);
+    },
+    note: (line) => write(process.stderr, `${line}\n`),
+    warn: (line) => write(process.stderr, `${chalk.yellow('warning:')} ${line}\n`),
+    document: (doc) => write(process.stdout, `${JSON.stringify(doc, null, 2)}\n`),
+    raw: (text) => write(process.stdout, text),
+  };
+}
+
+export { chalk };
