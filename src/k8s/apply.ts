@@ -1,0 +1,305 @@
+// Server-side apply (DESIGN.md rule 4): field manager `vh-deploy`, strict field
+// validation, no silent force, the manifest sent verbatim (client-node's serializer
+// drops unknown fields, node-libs.md §1.3), a dry run of the whole plan before the
+// first write, and group-by-group apply with a wait between groups.
+import { ClusterAccessError, OperationError, VhError } from '../errors.js';
+import { KubeApiError, redactSecretValues, type StatusCause } from './api-error.js';
+import type { Cluster } from './client.js';
+import { findResource, invalidateDiscovery, readObject, targetOf, type Target } from './discovery.js';
+import { applyGroups, type ApplyGroup } from './order.js';
+import { waitForObjects } from './wait.js';
+import { objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
+
+export const FIELD_MANAGER = 'vh-deploy';
+const APPLY_PATCH = 'application/apply-patch+yaml';
+const CONCURRENCY = 8;
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'skipped';
+
+export interface ApplyResult {
+  ref: string;
+  key: ObjectKey;
+  action: ApplyAction;
+  resourceVersion: string;
+  /** Why a dry run skipped the object (its namespace or CRD is created by the plan). */
+  note?: string;
+  /** The object as the server returned it; Secret data is removed. */
+  object?: KubeObject;
+}
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Take over fields owned by other managers (the user's --force-conflicts). */
+  forceConflicts?: boolean;
+  fieldManager?: string;
+  signal?: AbortSignal;
+}
+
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        out[i] = { status: 'fulfilled', value: await fn(items[i]!, i) };
+      } catch (reason) {
+        out[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** `conflict with "kubectl-edit" using apps/v1` -> manager name (and subresource when given). */
+export function conflictManager(cause: StatusCause): string {
+  const m = /conflict with "([^"]+)"(?: with subresource "([^"]+)")?/.exec(cause.message ?? '');
+  if (!m) return 'another field manager';
+  return m[2] ? `"${m[1]}" (subresource ${m[2]})` : `"${m[1]}"`;
+}
+
+/** Builds the message of a 409 apply conflict: which managers own which fields. */
+export function formatConflict(ref: string, causes: StatusCause[], apiMessage: string): string {
+  const byManager = new Map<string, string[]>();
+  for (const c of causes.filter((c) => c.reason === 'FieldManagerConflict' || c.field)) {
+    const m = conflictManager(c);
+    byManager.set(m, [...(byManager.get(m) ?? []), c.field ?? '(unknown field)']);
+  }
+  if (byManager.size === 0) return `${ref}: conflict: ${apiMessage}`;
+  const parts = [...byManager].map(([m, fields]) => `${m} owns ${fields.join(', ')}`);
+  return `${ref}: field conflict with another field manager: ${parts.join('; ')}`;
+}
+
+export const CONFLICT_HINT =
+  'another tool changed these fields since vh-deploy last applied them; undo that change, or re-run with --force-conflicts to take the fields over (their current values are overwritten)';
+
+/** Turns a failed apply into the error the user sees, naming the object. */
+export function applyError(obj: KubeObject, ref: string, e: unknown): Error {
+  if (!(e instanceof KubeApiError)) return e instanceof Error ? e : new Error(String(e));
+  const msg = redactSecretValues(e.apiMessage, obj);
+  const causes = e.causes.map((c) => ({ ...c, ...(c.message !== undefined && { message: redactSecretValues(c.message, obj) }) }));
+  if (e.status === 409) {
+    return new KubeApiError(formatConflict(ref, causes, msg), { status: 409, reason: e.reason, apiMessage: msg, causes }, CONFLICT_HINT);
+  }
+  const what = e.status === 422 || e.status === 400 ? 'rejected by the API server' : `apply failed (HTTP ${e.status})`;
+  return new KubeApiError(`${ref}: ${what}: ${msg}`, { status: e.status, reason: e.reason, apiMessage: msg, causes });
+}
+
+function bodyFor(obj: KubeObject, t: Target): KubeObject {
+  const metadata = { ...obj.metadata };
+  if (t.key.namespace) metadata.namespace = t.key.namespace;
+  else delete metadata.namespace;
+  return { ...obj, metadata };
+}
+
+function withoutSecretData(o: KubeObject): KubeObject {
+  if (o.kind !== 'Secret') return o;
+  const { data: _d, stringData: _s, ...rest } = o;
+  return rest as KubeObject;
+}
+
+const VOLATILE_META = ['managedFields', 'resourceVersion'];
+
+/** Stable JSON for comparing a live object with a dry-run result. */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+export function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => {
+    const metadata = { ...o.metadata };
+    for (const k of VOLATILE_META) delete metadata[k];
+    return { ...o, metadata };
+  };
+  return stableJson(strip(a)) === stableJson(strip(b));
+}
+
+/** Server-side apply of one object. Reads it first so the result can say created / configured / unchanged. */
+export async function applyObject(cluster: Cluster, obj: KubeObject, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const t = await targetOf(cluster, obj);
+  const ref = objectRef(t.key);
+  const body = bodyFor(obj, t);
+  const signal = opts.signal;
+  try {
+    const live = await readObject(cluster, t.key, signal);
+    const res = await cluster.requestOk('PATCH', t.path, {
+      query: {
+        fieldManager: opts.fieldManager ?? FIELD_MANAGER,
+        fieldValidation: 'Strict',
+        force: opts.forceConflicts ? true : undefined,
+        dryRun: opts.dryRun ? 'All' : undefined,
+      },
+      body: JSON.stringify(body),
+      contentType: APPLY_PATCH,
+      what: ref,
+      ...(signal && { signal }),
+    });
+    const out = res.json<KubeObject>();
+    const rv = str(out.metadata?.resourceVersion) ?? '';
+    let action: ApplyAction;
+    if (!live || res.status === 201) action = 'created';
+    else if (opts.dryRun) action = sameContent(live, out) ? 'unchanged' : 'configured';
+    else action = rv === live.metadata.resourceVersion ? 'unchanged' : 'configured';
+    return { ref, key: t.key, action, resourceVersion: rv, object: withoutSecretData(out) };
+  } catch (e) {
+    throw applyError(obj, ref, e);
+  }
+}
+
+function problemLine(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Throws one error for many failures, so the user sees every problem at once.
+ * Access problems win (exit 3); otherwise exit 1 with one detail line per failure.
+ */
+export function aggregateFailures(what: string, failures: unknown[], total: number): Error {
+  const access = failures.filter((f) => f instanceof ClusterAccessError);
+  if (access.length > 0 && access.length === failures.length && access.length === 1) return access[0] as Error;
+  if (access.length > 0) {
+    return new ClusterAccessError(
+      `${what}: ${access.length} request(s) refused: ${access.map(problemLine).join('; ')}`,
+      (access[0] as VhError).hint,
+    );
+  }
+  if (failures.length === 1) return failures[0] as Error;
+  const hints = [...new Set(failures.map((f) => (f instanceof VhError ? f.hint : undefined)).filter((h): h is string => !!h))];
+  const details = failures.map(problemLine);
+  return new OperationError(`${what}: ${failures.length} of ${total} objects failed:\n  - ${details.join('\n  - ')}`, hints.join('; ') || undefined, details);
+}
+
+/** Applies one group in parallel; every failure of the group is reported together. */
+export async function applyGroup(cluster: Cluster, group: ApplyGroup, opts: ApplyOptions, onApplied?: (r: ApplyResult) => void): Promise<ApplyResult[]> {
+  const settled = await mapLimit(group.objects, CONCURRENCY, async (o) => {
+    const r = await applyObject(cluster, o, opts);
+    onApplied?.(r);
+    return r;
+  });
+  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
+  if (opts.signal?.aborted) throw opts.signal.reason;
+  if (failures.length > 0) throw aggregateFailures(`apply of ${group.name}`, failures, group.objects.length);
+  if (group.objects.some((o) => o.kind === 'CustomResourceDefinition')) invalidateDiscovery(cluster);
+  return settled.map((s) => (s as PromiseFulfilledResult<ApplyResult>).value);
+}
+
+/** Applies in group order, in parallel inside a group. Does not wait for readiness (see deploy). */
+export async function applyObjects(cluster: Cluster, objects: readonly KubeObject[], opts: ApplyOptions & { onApplied?: (r: ApplyResult) => void } = {}): Promise<ApplyResult[]> {
+  checkPlan(objects);
+  const out: ApplyResult[] = [];
+  for (const g of applyGroups(objects)) {
+    const results = await applyGroup(cluster, g, opts, opts.onApplied);
+    out.push(...results);
+    // Custom resources of later groups cannot be applied before their CRD is Established.
+    const crds = results.filter((r) => r.key.kind === 'CustomResourceDefinition').map((r) => r.key);
+    if (crds.length && !opts.dryRun) {
+      await waitForObjects(cluster, crds, { timeoutMs: 60_000, ...(opts.signal && { signal: opts.signal }) });
+      invalidateDiscovery(cluster);
+    }
+  }
+  return out;
+}
+
+/** Problems with a plan itself, found without the cluster. Pure. */
+export function planProblems(objects: readonly KubeObject[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const id = `${o.apiVersion}|${objectRef(o)}`;
+    if (seen.has(id)) problems.push(`${objectRef(o)} appears twice in the plan`);
+    seen.add(id);
+  }
+  // An HPA owns spec.replicas of its target: setting it too fights the autoscaler
+  // (anchors §0.6) and makes every later apply conflict with kube-controller-manager.
+  for (const h of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+    const ref = rec(rec(h.spec).scaleTargetRef);
+    const target = objects.find(
+      (o) => o.kind === ref.kind && o.metadata.name === ref.name && (o.metadata.namespace ?? '') === (h.metadata.namespace ?? ''),
+    );
+    if (target && rec(target.spec).replicas !== undefined) {
+      problems.push(`${objectRef(target)} sets spec.replicas but ${objectRef(h)} scales it; leave replicas to the autoscaler`);
+    }
+  }
+  return problems;
+}
+
+export function checkPlan(objects: readonly KubeObject[]): void {
+  const problems = planProblems(objects);
+  if (problems.length > 0) throw new OperationError(`invalid plan: ${problems.join('; ')}`, undefined, problems);
+}
+
+/** Kinds a CRD in the plan will add: `group/Kind`. */
+function kindsFromPlannedCrds(objects: readonly KubeObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of objects.filter((o) => o.kind === 'CustomResourceDefinition')) {
+    const spec = rec(c.spec);
+    const kind = str(rec(spec.names).kind);
+    if (kind) out.add(`${str(spec.group) ?? ''}/${kind}`);
+  }
+  return out;
+}
+
+/**
+ * Server-side dry run (dryRun=All) of the whole plan before the first write, with
+ * every failure collected (validation, admission, conflicts, RBAC) so the user sees
+ * all problems at once. Objects that cannot be dry-run yet - their namespace or
+ * their CRD is created by this same plan - come back as `skipped` with a note.
+ */
+export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObject[], opts: Omit<ApplyOptions, 'dryRun'> = {}): Promise<ApplyResult[]> {
+  checkPlan(objects);
+  const plannedNamespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const plannedKinds = kindsFromPlannedCrds(objects);
+  const nsExists = new Map<string, Promise<boolean>>();
+  const namespaceExists = (ns: string) => {
+    let p = nsExists.get(ns);
+    if (!p) {
+      p = cluster
+        .requestOk('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { okStatuses: [404], ...(opts.signal && { signal: opts.signal }) })
+        .then((r) => r.status !== 404);
+      nsExists.set(ns, p);
+    }
+    return p;
+  };
+  const ordered = applyGroups(objects).flatMap((g) => g.objects);
+  const settled = await mapLimit(ordered, CONCURRENCY, async (o): Promise<ApplyResult> => {
+    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
+    const skip = (note: string, key: ObjectKey): ApplyResult => ({ ref: objectRef(key), key, action: 'skipped', resourceVersion: '', note });
+    const info = await findResource(cluster, o.apiVersion, o.kind);
+    if (!info) {
+      const key: ObjectKey = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) };
+      if (plannedKinds.has(`${group}/${o.kind}`)) return skip('its CustomResourceDefinition is created by this plan', key);
+      throw new OperationError(`${objectRef(key)}: the cluster does not serve kind ${o.kind} in ${o.apiVersion}`, 'install its CustomResourceDefinition first, or leave it out of the plan');
+    }
+    const t = await targetOf(cluster, o);
+    if (t.key.namespace && plannedNamespaces.has(t.key.namespace) && !(await namespaceExists(t.key.namespace))) {
+      return skip(`namespace ${t.key.namespace} is created by this plan`, t.key);
+    }
+    return applyObject(cluster, o, { ...opts, dryRun: true });
+  });
+  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
+  if (opts.signal?.aborted) throw opts.signal.reason;
+  if (failures.length > 0) throw aggregateFailures('server-side dry run', failures, ordered.length);
+  return settled.map((s) => (s as PromiseFulfilledResult<ApplyResult>).value);
+}
+
+/** Objects that a group must wait for before the next group starts. */
+export function objectsToAwait(results: readonly ApplyResult[]): ObjectKey[] {
+  return results.filter((r) => r.action !== 'skipped').map((r) => r.key);
+}
+
+/** Counts per action, for a summary line. */
+export function summarize(results: readonly ApplyResult[]): Record<ApplyAction, number> {
+  const out: Record<ApplyAction, number> = { created: 0, configured: 0, unchanged: 0, skipped: 0 };
+  for (const r of results) out[r.action]++;
+  return out;
+}
+

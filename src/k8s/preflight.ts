@@ -1,0 +1,235 @@
+// Checks before anything is written (DESIGN.md rule 9): the server answers, the
+// user may do every verb the plan needs (SelfSubjectAccessReview per verb, kind and
+// namespace - all denials reported at once), and the cluster has what the plan
+// relies on (default StorageClass, IngressClass, optional API groups).
+import { ClusterAccessError, OperationError } from '../errors.js';
+import { KubeAccessError, formatResource } from './api-error.js';
+import { mapLimit } from './apply.js';
+import type { Cluster } from './client.js';
+import { findResource, hasGroupVersion, listObjects, serverVersion, type ServerVersion } from './discovery.js';
+import { needsWatch } from './status.js';
+import { rec, splitApiVersion, str, type KubeObject } from './types.js';
+
+export interface PreflightOptions {
+  objects: readonly KubeObject[];
+  requireDefaultStorageClass?: boolean;
+  ingressClassName?: string;
+  /** e.g. ['monitoring.coreos.com/v1'] */
+  optionalGroups?: readonly string[];
+  /** Also require list/watch on the kinds waited on, pods and events (default true). */
+  willWait?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PreflightCheck {
+  id: string;
+  ok: boolean;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface PreflightResult {
+  context: string;
+  server: string;
+  version: ServerVersion;
+  checks: PreflightCheck[];
+  /** No failed error-severity check. */
+  ok: boolean;
+  optionalGroups: Record<string, boolean>;
+  defaultStorageClass?: string;
+}
+
+export interface AccessRequirement {
+  verb: string;
+  group: string;
+  resource: string;
+  namespace?: string;
+  /** Optional rights only warn (e.g. reading logs for failure reports). */
+  optional?: boolean;
+}
+
+export function accessLabel(r: AccessRequirement): string {
+  return `${r.verb} ${formatResource(r)}${r.namespace ? ` in namespace ${r.namespace}` : ' (cluster-wide)'}`;
+}
+
+interface KindInfo {
+  group: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+/**
+ * Every permission a plan needs. Pure, given how each kind maps to a resource:
+ * get/create/patch on each object's kind and namespace (SSA creates or patches),
+ * list/watch on the kinds waited on, and list/watch pods and list events where
+ * workloads run (for fail-fast diagnosis).
+ */
+export function accessRequirements(
+  objects: readonly KubeObject[],
+  kindInfo: (o: KubeObject) => KindInfo | undefined,
+  defaultNamespace: string,
+  willWait = true,
+): AccessRequirement[] {
+  const out = new Map<string, AccessRequirement>();
+  const add = (r: AccessRequirement) => {
+    const k = `${r.verb}|${r.group}|${r.resource}|${r.namespace ?? ''}`;
+    const prev = out.get(k);
+    if (!prev || (prev.optional && !r.optional)) out.set(k, r);
+  };
+  const workloadNamespaces = new Set<string>();
+  for (const o of objects) {
+    const info = kindInfo(o);
+    if (!info) continue;
+    const ns = info.namespaced ? (o.metadata.namespace ?? defaultNamespace) : undefined;
+    const base = { group: info.group, resource: info.plural, ...(ns && { namespace: ns }) };
+    for (const verb of ['get', 'create', 'patch']) add({ verb, ...base });
+    if (willWait && needsWatch(o.kind)) for (const verb of ['list', 'watch']) add({ verb, ...base });
+    if (ns && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)) workloadNamespaces.add(ns);
+  }
+  if (willWait) {
+    for (const ns of workloadNamespaces) {
+      for (const verb of ['list', 'watch']) add({ verb, group: '', resource: 'pods', namespace: ns });
+      add({ verb: 'list', group: '', resource: 'events', namespace: ns, optional: true });
+      add({ verb: 'get', group: '', resource: 'pods/log', namespace: ns, optional: true });
+      add({ verb: 'list', group: 'apps', resource: 'replicasets', namespace: ns, optional: true });
+    }
+  }
+  return [...out.values()];
+}
+
+async function canI(cluster: Cluster, r: AccessRequirement, signal?: AbortSignal): Promise<{ allowed: boolean; reason?: string }> {
+  const [resource, subresource] = r.resource.split('/');
+  const res = await cluster.requestOk('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: {
+        resourceAttributes: {
+          verb: r.verb,
+          group: r.group,
+          resource,
+          ...(subresource && { subresource }),
+          ...(r.namespace && { namespace: r.namespace }),
+        },
+      },
+    },
+    retry: true, // a review has no side effect
+    ...(signal && { signal }),
+  });
+  const st = rec(rec(res.json()).status);
+  const reason = str(st.reason) ?? str(st.evaluationError);
+  return { allowed: st.allowed === true, ...(reason && { reason }) };
+}
+
+export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<PreflightResult> {
+  const signal = o.signal;
+  const where = `context "${cluster.contextName}", server ${cluster.server}`;
+  let version: ServerVersion;
+  try {
+    version = await serverVersion(cluster);
+  } catch (e) {
+    if (e instanceof ClusterAccessError) throw e;
+    throw new ClusterAccessError(`the API server (${where}) did not answer /version: ${(e as Error).message}`);
+  }
+  const checks: PreflightCheck[] = [{ id: 'reachable', ok: true, severity: 'error', message: `API server ${cluster.server} answers: Kubernetes ${version.gitVersion}` }];
+
+  // Kinds: served by the server, or added by a CRD of the same plan.
+  const planned = new Map<string, KindInfo>();
+  for (const c of o.objects.filter((x) => x.kind === 'CustomResourceDefinition')) {
+    const spec = rec(c.spec);
+    const names = rec(spec.names);
+    const kind = str(names.kind);
+    const plural = str(names.plural);
+    if (kind && plural) planned.set(`${str(spec.group) ?? ''}/${kind}`, { group: str(spec.group) ?? '', plural, namespaced: spec.scope !== 'Cluster' });
+  }
+  const infos = new Map<KubeObject, KindInfo>();
+  for (const obj of o.objects) {
+    const { group } = splitApiVersion(obj.apiVersion);
+    const r = await findResource(cluster, obj.apiVersion, obj.kind);
+    if (r) infos.set(obj, { group: r.group, plural: r.plural, namespaced: r.namespaced });
+    else if (planned.has(`${group}/${obj.kind}`)) infos.set(obj, planned.get(`${group}/${obj.kind}`)!);
+    else if (!checks.some((c) => c.id === `kind:${obj.apiVersion}/${obj.kind}`)) {
+      checks.push({ id: `kind:${obj.apiVersion}/${obj.kind}`, ok: false, severity: 'error', message: `the cluster does not serve ${obj.kind} (${obj.apiVersion}); install its CRD first` });
+    }
+  }
+
+  // RBAC: every verb, all denials at once.
+  const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true);
+  const answers = await mapLimit(reqs, 8, (r) => canI(cluster, r, signal));
+  const denied: string[] = [];
+  for (const [i, a] of answers.entries()) {
+    const r = reqs[i]!;
+    if (a.status === 'rejected') {
+      if (a.reason instanceof KubeAccessError || !(a.reason instanceof Error)) {
+        throw new ClusterAccessError(`cannot check permissions (${where}): ${(a.reason as Error)?.message ?? a.reason}`);
+      }
+      throw a.reason;
+    }
+    if (a.value.allowed) continue;
+    if (r.optional) checks.push({ id: `rbac:${accessLabel(r)}`, ok: false, severity: 'warning', message: `not allowed to ${accessLabel(r)}; failure reports will have less detail` });
+    else denied.push(accessLabel(r));
+  }
+  if (denied.length) {
+    throw new ClusterAccessError(
+      `missing permissions (${where}); nothing was written. Denied:\n  - ${denied.join('\n  - ')}`,
+      'ask a cluster admin to grant these verbs (e.g. a Role/RoleBinding in the namespace), or use a context that has them',
+    );
+  }
+  checks.push({ id: 'rbac', ok: true, severity: 'error', message: `allowed: ${reqs.filter((r) => !r.optional).length} verb/resource/namespace combinations the plan needs` });
+
+  // Namespaces the plan uses but neither has nor creates.
+  const plannedNs = new Set(o.objects.filter((x) => x.kind === 'Namespace').map((x) => x.metadata.name));
+  const usedNs = new Set([...infos].filter(([, i]) => i.namespaced).map(([x]) => x.metadata.namespace ?? cluster.defaultNamespace));
+  for (const ns of usedNs) {
+    if (plannedNs.has(ns)) continue;
+    const r = await cluster.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { ...(signal && { signal }) });
+    if (r.status === 404) checks.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} does not exist and the plan does not create it` });
+  }
+
+  const result: PreflightResult = { context: cluster.contextName, server: cluster.server, version, checks, ok: true, optionalGroups: {} };
+
+  if (o.requireDefaultStorageClass) {
+    try {
+      const { items } = await listObjects(cluster, 'storage.k8s.io/v1', 'StorageClass', signal ? { signal } : {});
+      const defaults = items.filter((s) => s.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+      if (defaults.length === 0) {
+        checks.push({
+          id: 'default-storage-class',
+          ok: false,
+          severity: 'error',
+          message: `no default StorageClass (annotation storageclass.kubernetes.io/is-default-class=true); classes: ${items.map((s) => s.metadata.name).join(', ') || 'none'}`,
+        });
+      } else {
+        result.defaultStorageClass = defaults[0]!.metadata.name;
+        checks.push({ id: 'default-storage-class', ok: true, severity: 'error', message: `default StorageClass ${defaults[0]!.metadata.name}` });
+        if (defaults.length > 1) checks.push({ id: 'default-storage-class:many', ok: false, severity: 'warning', message: `several default StorageClasses: ${defaults.map((s) => s.metadata.name).join(', ')}` });
+      }
+    } catch (e) {
+      if (!(e instanceof KubeAccessError)) throw e;
+      checks.push({ id: 'default-storage-class', ok: false, severity: 'warning', message: 'not allowed to list StorageClasses; cannot check for a default one' });
+    }
+  }
+
+  if (o.ingressClassName) {
+    const r = await cluster.request('GET', `/apis/networking.k8s.io/v1/ingressclasses/${encodeURIComponent(o.ingressClassName)}`, { ...(signal && { signal }) });
+    if (r.status === 200) checks.push({ id: 'ingress-class', ok: true, severity: 'error', message: `IngressClass ${o.ingressClassName} exists` });
+    else if (r.status === 404) checks.push({ id: 'ingress-class', ok: false, severity: 'error', message: `IngressClass ${o.ingressClassName} does not exist` });
+    else checks.push({ id: 'ingress-class', ok: false, severity: 'warning', message: `cannot read IngressClass ${o.ingressClassName} (HTTP ${r.status})` });
+  }
+
+  for (const gv of o.optionalGroups ?? []) {
+    const has = await hasGroupVersion(cluster, gv);
+    result.optionalGroups[gv] = has;
+    checks.push({ id: `api:${gv}`, ok: true, severity: 'warning', message: `${gv} ${has ? 'is served' : 'is not served (skipping what needs it)'}` });
+  }
+
+  result.ok = checks.every((c) => c.ok || c.severity !== 'error');
+  return result;
+}
+
+/** Throws when an error-severity check failed, listing each. */
+export function assertPreflight(r: PreflightResult): void {
+  const bad = r.checks.filter((c) => !c.ok && c.severity === 'error');
+  if (bad.length === 0) return;
+  throw new OperationError(`preflight failed (context "${r.context}"); nothing was written:\n  - ${bad.map((c) => c.message).join('\n  - ')}`, undefined, bad.map((c) => c.message));
+}

@@ -1,0 +1,435 @@
+// Watch-based waiting (DESIGN.md rule 5). One list+watch per kind and namespace,
+// plus one pod watch per namespace holding workloads, so pod-level failures
+// (ImagePullBackOff, CrashLoopBackOff, Unschedulable after a grace, ...) fail the
+// wait at once instead of at the timeout. Everything reacts to watch events; the
+// only timers are the overall deadline and Unschedulable grace re-checks, so the
+// wait resolves as soon as the event that makes the last object ready arrives.
+import { OperationError } from '../errors.js';
+import type { Cluster } from './client.js';
+import { lastLogLines, recentEvents } from './diagnostics.js';
+import { listObjects, targetOf, type Target } from './discovery.js';
+import { diagnosePod, type PodProblem } from './pod-diagnosis.js';
+import { commonLabelSelector, matchesSelector, toSelector, type LabelSelector } from './selectors.js';
+import { needsWatch, objectStatus, type ObjectStatus, type ReadyState, type StatusContext } from './status.js';
+import { arr, num, objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
+import { startWatch, type WatchHandle } from './watch.js';
+
+export interface WaitProgress {
+  ref: string;
+  state: ReadyState;
+  message: string;
+}
+
+export interface WaitOptions {
+  /** Overall deadline for every object. */
+  timeoutMs: number;
+  /** Called once per change of state or message of an object; never twice with the same line. */
+  onProgress?: (e: WaitProgress) => void;
+  signal?: AbortSignal;
+  /** How long a pod may stay Unschedulable before the wait fails (default 15 s). */
+  unschedulableGraceMs?: number;
+  /** Server-side timeoutSeconds of each watch request (tests use a few seconds). */
+  watchTimeoutSeconds?: number;
+  /** Diagnostics: every list and watch the waiter makes. */
+  onTrace?: (e: { resource: string; what: string; detail?: string }) => void;
+}
+
+export interface WaitResult {
+  ref: string;
+  state: 'ready';
+  message: string;
+}
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+
+const HINTS: Record<string, string> = {
+  ImagePullBackOff: 'check the image name and tag, and that the cluster can pull from the registry (imagePullSecrets)',
+  ErrImagePull: 'check the image name and tag, and that the cluster can pull from the registry (imagePullSecrets)',
+  InvalidImageName: 'the image reference is malformed',
+  CrashLoopBackOff: 'the container keeps exiting; its logs and exit code say why',
+  CreateContainerConfigError: 'a ConfigMap, Secret or key the pod references is missing',
+  CreateContainerError: 'the container runtime could not create the container; see the events',
+  Unschedulable: 'no node can run the pod: check resource requests, node selectors, taints and volume claims',
+};
+
+interface Tracked {
+  key: ObjectKey;
+  ref: string;
+  target: Target;
+  manifest: KubeObject | undefined;
+  live: KubeObject | undefined;
+  status: ObjectStatus;
+  lastLine: string | undefined;
+  selector: LabelSelector | undefined;
+}
+
+function podLabels(p: KubeObject): Record<string, string> {
+  return (p.metadata.labels ?? {}) as Record<string, string>;
+}
+
+/** Describes the least-ready pod of a workload, for progress and timeout messages. Pure. */
+export function podNote(pods: readonly KubeObject[]): string | undefined {
+  for (const p of pods) {
+    const st = rec(p.status);
+    const statuses = [...arr(st.initContainerStatuses), ...arr(st.containerStatuses)].map(rec);
+    const waiting = statuses.map((c) => str(rec(rec(c.state).waiting).reason)).find(Boolean);
+    if (waiting) return `pod ${p.metadata.name}: ${waiting}`;
+    const sched = arr(st.conditions).map(rec).find((c) => c.type === 'PodScheduled' && c.status === 'False');
+    if (sched) return `pod ${p.metadata.name}: ${str(sched.reason) ?? 'not scheduled'}${str(sched.message) ? ` (${str(sched.message)})` : ''}`;
+    const phase = str(st.phase) ?? 'Pending';
+    const readyC = arr(st.conditions).map(rec).find((c) => c.type === 'Ready');
+    if (phase === 'Pending') return `pod ${p.metadata.name}: Pending`;
+    if (phase === 'Running' && readyC?.status !== 'True') return `pod ${p.metadata.name}: running, not ready`;
+  }
+  return undefined;
+}
+
+function terminatedSummary(pod: KubeObject): string | undefined {
+  for (const c of [...arr(rec(pod.status).initContainerStatuses), ...arr(rec(pod.status).containerStatuses)].map(rec)) {
+    const t = rec(rec(c.state).terminated);
+    const code = num(t.exitCode);
+    if (code !== undefined && code !== 0) {
+      const msg = str(t.message)?.trim();
+      return `container ${str(c.name) ?? '?'} exited with code ${code}${str(t.reason) ? ` (${str(t.reason)})` : ''}${msg ? `: ${msg}` : ''}`;
+    }
+  }
+  return undefined;
+}
+
+function failedContainer(pod: KubeObject): string | undefined {
+  for (const c of [...arr(rec(pod.status).initContainerStatuses), ...arr(rec(pod.status).containerStatuses)].map(rec)) {
+    if (num(rec(rec(c.state).terminated).exitCode) || num(rec(rec(c.lastState).terminated).exitCode)) return str(c.name);
+  }
+  return undefined;
+}
+
+/** A short "what each object is still waiting for" list. Pure. */
+export function timeoutMessage(timeoutMs: number, waiting: { ref: string; message: string; note?: string | undefined }[], total: number): string {
+  const secs = Math.round(timeoutMs / 1000);
+  const lines = waiting.map((w) => `  - ${w.ref}: ${w.message}${w.note ? ` (${w.note})` : ''}`);
+  return `timed out after ${secs} s waiting for ${waiting.length} of ${total} objects:\n${lines.join('\n')}`;
+}
+
+export async function waitForObjects(cluster: Cluster, objects: readonly (KubeObject | ObjectKey)[], opts: WaitOptions): Promise<WaitResult[]> {
+  const signal = opts.signal;
+  if (signal?.aborted) throw signal.reason;
+  const graceMs = opts.unschedulableGraceMs;
+
+  // Resolve and de-duplicate.
+  const tracked = new Map<string, Tracked>();
+  for (const o of objects) {
+    const target = await targetOf(cluster, o);
+    const ref = objectRef(target.key);
+    if (tracked.has(ref)) continue;
+    tracked.set(ref, {
+      key: target.key,
+      ref,
+      target,
+      manifest: 'metadata' in o ? o : undefined,
+      live: undefined,
+      status: { state: 'progressing', message: 'waiting for the first status' },
+      lastLine: undefined,
+      selector: undefined,
+    });
+  }
+  const all = [...tracked.values()];
+
+  const emit = (t: Tracked) => {
+    const line = `${t.status.state}|${t.status.message}`;
+    if (line === t.lastLine) return;
+    t.lastLine = line;
+    opts.onProgress?.({ ref: t.ref, state: t.status.state, message: t.status.message });
+  };
+
+  // Kinds that are ready once applied need no watch.
+  for (const t of all) {
+    if (!needsWatch(t.key.kind)) {
+      t.status = { state: 'ready', message: 'applied' };
+      emit(t);
+    }
+  }
+  const pending = all.filter((t) => t.status.state !== 'ready');
+  if (pending.length === 0) return all.map((t) => ({ ref: t.ref, state: 'ready', message: t.status.message }));
+
+  // StorageClass binding modes, so a WaitForFirstConsumer PVC does not block.
+  const bindingModes = new Map<string, string>();
+  let defaultClass: string | undefined;
+  if (pending.some((t) => t.key.kind === 'PersistentVolumeClaim')) {
+    try {
+      const { items } = await listObjects(cluster, 'storage.k8s.io/v1', 'StorageClass', signal ? { signal } : {});
+      for (const sc of items) {
+        bindingModes.set(sc.metadata.name, str(sc.volumeBindingMode) ?? 'Immediate');
+        if (sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true') defaultClass = sc.metadata.name;
+      }
+    } catch {
+      /* unknown modes: PVCs simply wait to be bound */
+    }
+  }
+  const ctxFor = (t: Tracked): StatusContext => {
+    if (t.key.kind !== 'PersistentVolumeClaim' || !t.live) return {};
+    const cls = str(rec(t.live.spec).storageClassName) ?? defaultClass;
+    return { pvcBindingMode: cls ? bindingModes.get(cls) : undefined };
+  };
+
+  return new Promise<WaitResult[]>((resolve, reject) => {
+    const watches: WatchHandle[] = [];
+    const timers = new Set<NodeJS.Timeout>();
+    const pods = new Map<string, Map<string, KubeObject>>(); // namespace -> name -> pod
+    const unschedSeen = new Map<string, number>(); // pod uid -> first seen
+    const currentCache = new Map<string, Promise<string | undefined>>(); // deployment uid|revision -> pod-template-hash
+    // `settled`: stop reacting to events; `finished`: the promise is decided.
+    let settled = false;
+    let finished = false;
+
+    const finish = (err?: unknown) => {
+      if (finished) return;
+      finished = true;
+      settled = true;
+      for (const w of watches) w.stop();
+      for (const t of timers) clearTimeout(t);
+      signal?.removeEventListener('abort', onAbort);
+      if (err !== undefined) reject(err);
+      else resolve(all.map((t) => ({ ref: t.ref, state: 'ready', message: t.status.message })));
+    };
+    const onAbort = () => finish(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const deadline = setTimeout(() => {
+      const waiting = all
+        .filter((t) => t.status.state !== 'ready')
+        .map((t) => ({ ref: t.ref, message: t.status.message, note: podNote(podsOf(t)) }));
+      finish(new OperationError(timeoutMessage(opts.timeoutMs, waiting, all.length), 'raise --timeout if the rollout is slow, or look at the objects above'));
+    }, opts.timeoutMs);
+    timers.add(deadline);
+
+    const podsOf = (t: Tracked): KubeObject[] => {
+      if (!t.selector || !t.key.namespace) return [];
+      const sel = t.selector;
+      return [...(pods.get(t.key.namespace)?.values() ?? [])].filter((p) => matchesSelector(podLabels(p), sel));
+    };
+
+    /** Fails the wait for one object, with events, pod details and logs. */
+    const failWith = async (t: Tracked, message: string, pod?: KubeObject, problem?: PodProblem) => {
+      if (settled) return;
+      t.status = { state: 'failed', message };
+      emit(t);
+      settled = true; // stop other reports (and the deadline) while the evidence is gathered
+      for (const w of watches) w.stop();
+      clearTimeout(deadline);
+      const ns = t.key.namespace;
+      const details: string[] = [];
+      let text = `${t.ref} failed: ${message}`;
+      if (ns) {
+        const names = [t.key.name, ...(pod ? [pod.metadata.name] : [])];
+        const container = problem?.container ?? (pod ? failedContainer(pod) : undefined);
+        const [events, logs] = await Promise.all([
+          recentEvents(cluster, ns, names),
+          pod ? lastLogLines(cluster, ns, pod.metadata.name, container, { previous: problem?.reason === 'CrashLoopBackOff', lines: 20 }) : Promise.resolve([]),
+        ]);
+        if (events.length) {
+          text += `\n  recent events:\n${events.map((e) => `    ${e}`).join('\n')}`;
+          details.push(...events.map((e) => `event: ${e}`));
+        }
+        if (logs.length) {
+          text += `\n  last log lines of ${pod!.metadata.name}${container ? `/${container}` : ''}:\n${logs.map((l) => `    ${l}`).join('\n')}`;
+          details.push(...logs.map((l) => `log: ${l}`));
+        }
+      }
+      finish(new OperationError(text, problem ? HINTS[problem.reason] : undefined, details));
+    };
+
+    /** Whether a pod belongs to the workload's current revision (old pods may be crashing already). */
+    const isCurrentPod = async (t: Tracked, pod: KubeObject): Promise<boolean> => {
+      const live = t.live!;
+      const labels = podLabels(pod);
+      if (t.key.kind === 'StatefulSet') {
+        const upd = str(rec(live.status).updateRevision);
+        return !upd || !labels['controller-revision-hash'] || labels['controller-revision-hash'] === upd;
+      }
+      if (t.key.kind === 'DaemonSet') {
+        const g = labels['pod-template-generation'];
+        return !g || g === String(num(live.metadata.generation) ?? g);
+      }
+      if (t.key.kind !== 'Deployment') return true;
+      const uid = str(live.metadata.uid) ?? '';
+      const revision = live.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '';
+      const cacheKey = `${uid}|${revision}`;
+      let p = currentCache.get(cacheKey);
+      if (!p) {
+        p = (async () => {
+          try {
+            const { items } = await listObjects(cluster, 'apps/v1', 'ReplicaSet', {
+              namespace: t.key.namespace!,
+              labelSelector: commonLabelSelector([t.selector?.matchLabels]),
+            });
+            const rs = items.find(
+              (r) =>
+                arr(r.metadata.ownerReferences).some((o) => rec(o).uid === uid) &&
+                r.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision,
+            );
+            return rs?.metadata.labels?.['pod-template-hash'];
+          } catch {
+            return undefined;
+          }
+        })();
+        currentCache.set(cacheKey, p);
+      }
+      const hash = await p;
+      return !hash || labels['pod-template-hash'] === hash;
+    };
+
+    const checkPod = (t: Tracked, pod: KubeObject) => {
+      if (settled || t.status.state !== 'progressing' || !t.live) return;
+      // Until the controller has seen the latest spec, we cannot tell new pods from old.
+      const og = num(rec(t.live.status).observedGeneration);
+      if (t.key.kind !== 'Job' && (og === undefined || og < (num(t.live.metadata.generation) ?? 0))) return;
+      const uid = str(pod.metadata.uid) ?? pod.metadata.name;
+      const d = diagnosePod(pod, {
+        ...(graceMs !== undefined && { unschedulableGraceMs: graceMs }),
+        ...(unschedSeen.has(uid) && { firstSeenUnschedulableAt: unschedSeen.get(uid)! }),
+      });
+      if (d.kind === 'ok') return;
+      if (d.kind === 'grace') {
+        if (!unschedSeen.has(uid)) unschedSeen.set(uid, Date.now());
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          const cur = pods.get(t.key.namespace!)?.get(pod.metadata.name);
+          if (cur) checkPod(t, cur);
+        }, Math.max(d.recheckAt - Date.now(), 0) + 50);
+        timers.add(timer);
+        return;
+      }
+      void isCurrentPod(t, pod).then((current) => {
+        if (!current || settled || t.status.state !== 'progressing') return;
+        const p = d.problem;
+        void failWith(t, `pod ${p.pod}${p.container ? ` (container ${p.container})` : ''}: ${p.reason}: ${p.message}`, pod, p);
+      });
+    };
+
+    const checkPodsOf = (t: Tracked) => {
+      for (const p of podsOf(t)) checkPod(t, p);
+    };
+
+    const update = (t: Tracked, live: KubeObject) => {
+      if (settled || t.status.state === 'ready') return;
+      t.live = live;
+      if (WORKLOADS.has(t.key.kind)) t.selector = toSelector(rec(live.spec).selector);
+      t.status = objectStatus(live, ctxFor(t));
+      emit(t);
+      if (t.status.state === 'failed') {
+        // A failed Job: explain with its most recent failed pod.
+        const failedPods = podsOf(t).filter((p) => str(rec(p.status).phase) === 'Failed');
+        const pod = failedPods.at(-1) ?? podsOf(t).at(-1);
+        const why = t.key.kind === 'Job' && pod ? terminatedSummary(pod) : undefined;
+        void failWith(t, why ? `${t.status.message}; pod ${pod!.metadata.name}: ${why}` : t.status.message, pod);
+        return;
+      }
+      if (t.status.state === 'progressing') {
+        checkPodsOf(t);
+        return;
+      }
+      if (all.every((x) => x.status.state === 'ready')) finish();
+    };
+
+    // One list+watch per (kind, namespace).
+    const groups = new Map<string, Tracked[]>();
+    for (const t of pending) {
+      const k = `${t.key.apiVersion}|${t.key.kind}|${t.key.namespace ?? ''}`;
+      groups.set(k, [...(groups.get(k) ?? []), t]);
+    }
+    for (const members of groups.values()) {
+      const first = members[0]!;
+      const byName = new Map(members.map((t) => [t.key.name, t]));
+      const labelSelector =
+        members.length > 1 && members.every((m) => m.manifest) ? commonLabelSelector(members.map((m) => m.manifest!.metadata.labels)) : undefined;
+      const resource = `${first.target.info.plural}${first.key.namespace ? ` in ${first.key.namespace}` : ''}`;
+      watches.push(
+        startWatch(
+          cluster,
+          {
+            apiVersion: first.key.apiVersion,
+            kind: first.key.kind,
+            collection: first.target.collection,
+            ...(members.length === 1 ? { fieldSelector: `metadata.name=${first.key.name}` } : labelSelector ? { labelSelector } : {}),
+            ...(opts.watchTimeoutSeconds !== undefined && { timeoutSeconds: opts.watchTimeoutSeconds }),
+          },
+          {
+            onSync: (items) => {
+              const found = new Set<string>();
+              for (const it of items) {
+                const t = byName.get(it.metadata.name);
+                if (!t) continue;
+                found.add(t.key.name);
+                update(t, it);
+              }
+              for (const t of members) {
+                if (found.has(t.key.name) || t.status.state === 'ready' || settled) continue;
+                if (t.live) void failWith(t, 'was deleted while waiting');
+                else {
+                  t.status = { state: 'progressing', message: 'not found yet' };
+                  emit(t);
+                }
+              }
+            },
+            onEvent: (type, obj) => {
+              const t = byName.get(obj.metadata.name);
+              if (!t || settled) return;
+              if (type === 'DELETED') {
+                if (t.status.state !== 'ready') void failWith(t, 'was deleted while waiting');
+                return;
+              }
+              update(t, obj);
+            },
+            onFatal: (err) => finish(err),
+            ...(opts.onTrace && { onTrace: (what, detail) => opts.onTrace!({ resource, what, ...(detail !== undefined && { detail }) }) }),
+          },
+        ),
+      );
+    }
+
+    // One pod watch per namespace with workloads, narrowed by the labels all their pod templates share.
+    const workloadsByNs = new Map<string, Tracked[]>();
+    for (const t of pending) {
+      if (!WORKLOADS.has(t.key.kind) || !t.key.namespace) continue;
+      workloadsByNs.set(t.key.namespace, [...(workloadsByNs.get(t.key.namespace) ?? []), t]);
+    }
+    for (const [ns, workloads] of workloadsByNs) {
+      const templates = workloads.map((w) => rec(rec(rec(w.manifest?.spec).template).metadata).labels as Record<string, string> | undefined);
+      const labelSelector = templates.every((l) => l && Object.keys(l).length) ? commonLabelSelector(templates) : undefined;
+      const cache = new Map<string, KubeObject>();
+      pods.set(ns, cache);
+      const checkAll = (pod: KubeObject) => {
+        for (const w of workloads) if (w.selector && matchesSelector(podLabels(pod), w.selector)) checkPod(w, pod);
+      };
+      watches.push(
+        startWatch(
+          cluster,
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            collection: `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
+            ...(labelSelector && { labelSelector }),
+            ...(opts.watchTimeoutSeconds !== undefined && { timeoutSeconds: opts.watchTimeoutSeconds }),
+          },
+          {
+            onSync: (items) => {
+              cache.clear();
+              for (const p of items) cache.set(p.metadata.name, p);
+              for (const p of items) checkAll(p);
+            },
+            onEvent: (type, pod) => {
+              if (type === 'DELETED') cache.delete(pod.metadata.name);
+              else {
+                cache.set(pod.metadata.name, pod);
+                checkAll(pod);
+              }
+            },
+            // Pod access is a nice-to-have (fail-fast); without it we still wait on the workloads.
+            onFatal: () => undefined,
+            ...(opts.onTrace && { onTrace: (what, detail) => opts.onTrace!({ resource: `pods in ${ns}`, what, ...(detail !== undefined && { detail }) }) }),
+          },
+        ),
+      );
+    }
+  });
+}
