@@ -95,7 +95,6 @@ Every option is also an environment variable VH_DEPLOY_<NAME> and a --config key
     .argument('<stack>', 'cloud | self-hosted | model-router')
     .argument('[options...]', "the stack command's options")
     .allowUnknownOption()
-    .helpOption(false)
     .addHelpText('after', '\nExample:\n  $ vh-deploy render self-hosted --domain posthog.example.com -o json\n')
     .action(async (stack: string, rest: string[], _o, c: Command) => {
       const known = ['cloud', 'self-hosted', 'model-router'];

@@ -12,10 +12,10 @@ const MAX_BYTES = 1024 * 1024;
 export function configFileSchema() {
   const shape: Record<string, z.ZodType> = {};
   for (const f of allFields()) {
-    shape[f.key] = z.unknown();
-    if (f.secret) shape[fileKey(f.key)] = z.string({ error: 'expected a file path' });
+    shape[f.key] = z.unknown().optional();
+    if (f.secret) shape[fileKey(f.key)] = z.string({ error: "expected a file path" }).optional();
   }
-  shape.dryRun = z.union([z.boolean(), z.enum(['client', 'server', 'none'])], { error: 'expected client, server or none' });
+  shape.dryRun = z.union([z.boolean(), z.enum(['client', 'server', 'none'])], { error: 'expected client, server or none' }).optional();
   return z.strictObject(shape);
 }
 
