@@ -13,8 +13,10 @@ BIN_DIR="$CACHE_ROOT/$KEY/bin"
 WORK="$CACHE_ROOT/$KEY/src"
 ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
 
+STAGES="$CACHE_ROOT/$KEY/stages"
 have_all() { for b in "${ALL[@]}"; do [ -x "$BIN_DIR/$b" ] || return 1; done; }
-if have_all; then echo "$BIN_DIR"; exit 0; fi
+# Warm path: every binary and kwok's stage files are there -> nothing to do.
+if have_all && [ -d "$STAGES" ]; then echo "$BIN_DIR"; exit 0; fi
 
 command -v go >/dev/null || { echo "build.sh: Go is required to build the control plane (see README, Development)" >&2; exit 1; }
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -65,7 +67,6 @@ if ! [ -x "$BIN_DIR/kwok" ]; then
   log "building kwok $KWOK_VERSION"
   GOBIN="$BIN_DIR" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2
 fi
-STAGES="$CACHE_ROOT/$KEY/stages"
 if ! [ -d "$STAGES" ]; then
   SRC="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
   [ -d "$SRC" ] || go mod download "sigs.k8s.io/kwok@$KWOK_VERSION" >&2

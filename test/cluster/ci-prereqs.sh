@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the e2e cluster harness needs on a Debian/Ubuntu host, only if missing:
+#   ip (iproute2), openssl, curl, base64/sha256sum/setsid (coreutils, util-linux), awk
+# and checks that Go (for test/cluster/build.sh) and Node are present.
+# Runs unattended (CI=true, no stdin) as root.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+need=()
+command -v ip >/dev/null || need+=(iproute2)
+command -v openssl >/dev/null || need+=(openssl)
+command -v curl >/dev/null || need+=(curl ca-certificates)
+command -v setsid >/dev/null || need+=(util-linux)
+command -v sha256sum >/dev/null || need+=(coreutils)
+command -v awk >/dev/null || need+=(gawk)
+
+if [ "${#need[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "ci-prereqs: need root to install: ${need[*]}" >&2; exit 1; }
+  echo "ci-prereqs: installing ${need[*]}" >&2
+  apt-get update -qq </dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null
+else
+  echo "ci-prereqs: iproute2, openssl, curl, util-linux, coreutils, awk present" >&2
+fi
+
+command -v go >/dev/null || { echo "ci-prereqs: 'go' is not on PATH; test/cluster/build.sh needs Go >= 1.26 to build the control plane" >&2; exit 1; }
+command -v node >/dev/null || { echo "ci-prereqs: 'node' is not on PATH" >&2; exit 1; }
+gov="$(go env GOVERSION)"
+case "$gov" in
+  go1.2[6-9]* | go1.[3-9]* | go[2-9]*) ;;
+  *) echo "ci-prereqs: $gov is too old; the pinned control plane needs Go >= 1.26 (GOTOOLCHAIN=local)" >&2; exit 1 ;;
+esac
+[ "$(id -u)" = 0 ] || echo "ci-prereqs: warning: the harness must run as root (ip netns add)" >&2
+echo "ci-prereqs: ok ($gov, node $(node --version))" >&2
