@@ -90,6 +90,8 @@ describe('e2e cluster harness', () => {
     }
     const { stdout: ctx } = await execFileP(kubectl, ['--kubeconfig', inject('kubeconfig'), 'config', 'current-context']);
     expect(ctx.trim()).toBe('vh-e2e');
+    // global-setup also exports the paths for code that reads the environment
+    expect(process.env.VH_E2E_KUBECONFIG).toBe(inject('kubeconfig'));
   });
 
   it('the API server is only on loopback and reports the pinned version', async () => {
