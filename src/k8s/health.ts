@@ -32,12 +32,12 @@ export interface ProxyResponse {
 
 /** Builds the proxy path without encoding the slashes of `path`. Pure. */
 export function serviceProxyPath(o: Pick<ProxyGetOptions, 'namespace' | 'service' | 'port' | 'path' | 'scheme'>): string {
-  const svc = `${o.scheme ? `${o.scheme}:` : ''}${o.service}:${o.port}`;
+  const svc = [...(o.scheme ? [o.scheme] : []), o.service, String(o.port)].map(encodeURIComponent).join(':');
   const q = o.path.indexOf('?');
   const rawPath = (q >= 0 ? o.path.slice(0, q) : o.path).replace(/^\/+/, '');
   const query = q >= 0 ? o.path.slice(q) : '';
   // encodeURI leaves '/' alone and escapes only what cannot appear in a URL path.
-  return `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/services/${encodeURIComponent(svc)}/proxy/${encodeURI(rawPath)}${query}`;
+  return `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/services/${svc}/proxy/${encodeURI(rawPath)}${query}`;
 }
 
 export async function proxyGet(cluster: Cluster, o: ProxyGetOptions): Promise<ProxyResponse> {

@@ -105,9 +105,9 @@ function failedContainer(pod: KubeObject): string | undefined {
 
 /** A short "what each object is still waiting for" list. Pure. */
 export function timeoutMessage(timeoutMs: number, waiting: { ref: string; message: string; note?: string | undefined }[], total: number): string {
-  const secs = Math.round(timeoutMs / 1000);
+  const after = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
   const lines = waiting.map((w) => `  - ${w.ref}: ${w.message}${w.note ? ` (${w.note})` : ''}`);
-  return `timed out after ${secs} s waiting for ${waiting.length} of ${total} objects:\n${lines.join('\n')}`;
+  return `timed out after ${after} waiting for ${waiting.length} of ${total} objects:\n${lines.join('\n')}`;
 }
 
 export async function waitForObjects(cluster: Cluster, objects: readonly (KubeObject | ObjectKey)[], opts: WaitOptions): Promise<WaitResult[]> {
