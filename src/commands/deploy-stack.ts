@@ -1,8 +1,171 @@
-import { OperationError } from '../errors.js';
+// The cluster half of `cloud`, `self-hosted` and `model-router`:
+// connect → preflight → read what must be reused → render → server dry run →
+// summary + confirm → apply group by group with waits → health → report.
+// Loaded lazily: importing it pulls in the Kubernetes engine.
+import { InputError, OperationError, VhError, ExitCode } from '../errors.js';
+import type { Cluster } from '../k8s/client.js';
+import { connect } from '../k8s/client.js';
+import { deploy } from '../k8s/deploy.js';
+import { dryRunObjects, type ApplyResult } from '../k8s/apply.js';
+import { proxyGet } from '../k8s/health.js';
+import { assertPreflight, preflight } from '../k8s/preflight.js';
+import { readSecretData } from '../k8s/secrets.js';
+import type { KubeObject } from '../k8s/types.js';
+import { assertKeyCheck, checkProjectKey } from '../stacks/posthog-key.js';
+import { CONNECTION_NAME, cloudHost } from '../stacks/posthog-connection.js';
+import { offlineContext, renderStack, type RenderContext, type Stack } from '../stacks/stack.js';
+import type { HealthCheck } from '../stacks/health.js';
+import { createProgress } from '../ui/progress.js';
+import { registerSecret } from '../ui/redact.js';
+import { chalk, type Ui } from '../ui/output.js';
 import type { CommandInputs } from './inputs.js';
-import type { Stack } from '../stacks/stack.js';
-import type { Ui } from '../ui/output.js';
 
-export async function deployStack(_o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui }): Promise<void> {
-  throw new OperationError('applying to a cluster is not wired yet');
+const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
+
+export interface HealthResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+  ms: number;
+}
+
+export async function deployStack(o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui }): Promise<void> {
+  const { stack, inputs, namespace, ui } = o;
+  const { globals, values } = inputs;
+  const started = performance.now();
+
+  // A key check talks to PostHog, not the cluster: do it before touching the cluster.
+  if (values.checkKey && typeof values.posthogApiKey === 'string') {
+    assertKeyCheck(await checkProjectKey(cloudHost(values), values.posthogApiKey));
+    ui.note(`${chalk.green('✓')} PostHog accepted the project API key`);
+  }
+
+  const cluster = await connect({
+    ...(globals.kubeconfig && { kubeconfig: globals.kubeconfig }),
+    ...(globals.context && { context: globals.context }),
+    namespace,
+  });
+  try {
+    if (cluster.insecureSkipTlsVerify) ui.warn(`the kubeconfig disables TLS verification for ${cluster.server}`);
+    // Preflight on a provisional plan: same kinds and namespaces as the real one.
+    const provisional = renderStack(stack, values, offlineContext(namespace));
+    const pf = await preflight(cluster, {
+      objects: provisional,
+      requireDefaultStorageClass: stack.name === 'posthog' && values.storageClass === undefined,
+      ...(typeof values.ingressClass === 'string' && { ingressClassName: values.ingressClass }),
+      optionalGroups: [SERVICE_MONITOR_API],
+    });
+    for (const c of pf.checks) if (!c.ok && c.severity === 'warning') ui.warn(c.message);
+    assertPreflight(pf);
+    if (globals.verbose) for (const c of pf.checks.filter((x) => x.ok)) ui.note(`preflight: ${c.message}`);
+
+    const ctx = await renderContext(cluster, stack, values, namespace, Boolean(pf.optionalGroups[SERVICE_MONITOR_API]));
+    const objects = renderStack(stack, values, ctx);
+
+    ui.note(`${chalk.bold(stack.name)} → context ${cluster.contextName} (${cluster.server}), Kubernetes ${pf.version.gitVersion}`);
+    for (const [k, v] of stack.summary(values, ctx)) ui.note(`  ${k.padEnd(16)} ${v}`);
+
+    // The whole plan is validated by the server before the first write.
+    const dry = await dryRunObjects(cluster, objects, { forceConflicts: globals.forceConflicts });
+    const counts = countActions(dry);
+    ui.note(`plan: ${counts}`);
+    if (globals.dryRun === 'server') {
+      report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'server', objects: dry, health: [], started });
+      return;
+    }
+    if (inputs.prompter && !globals.yes) {
+      const go = await inputs.prompter.confirm({ message: `Apply ${objects.length} objects to ${cluster.contextName}?`, default: true });
+      if (!go) throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
+    }
+
+    const progress = await createProgress(ui);
+    let applied: ApplyResult[];
+    try {
+      ({ applied } = await deploy(cluster, objects, {
+        skipDryRun: true,
+        timeoutMs: globals.timeoutMs,
+        forceConflicts: globals.forceConflicts,
+        onEvent: (e) => progress.event(e),
+      }));
+    } finally {
+      progress.stop();
+    }
+    const health = await runHealth(cluster, namespace, stack.health(values));
+    report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'none', objects: applied, health, started });
+    const bad = health.filter((h) => !h.ok);
+    if (bad.length) {
+      throw new OperationError(
+        `${stack.name} is deployed but unhealthy: ${bad.map((h) => `${h.name}: ${h.detail}`).join('; ')}`,
+        `check the pods' logs; re-run \`vh-deploy verify ${stack.name}\` once fixed`,
+      );
+    }
+  } finally {
+    cluster.close();
+  }
+}
+
+/** Reads what the render must reuse: generated secrets, and the PostHog connection. */
+async function renderContext(cluster: Cluster, stack: Stack, values: Record<string, unknown>, namespace: string, serviceMonitor: boolean): Promise<RenderContext> {
+  const existingSecrets: RenderContext['existingSecrets'] = {};
+  for (const name of stack.reusedSecrets) {
+    const data = await readSecretData(cluster, namespace, name);
+    if (!data) continue;
+    existingSecrets[name] = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('utf8')]));
+    for (const v of Object.values(existingSecrets[name]!)) registerSecret(v);
+  }
+  const ctx: RenderContext = { namespace, existingSecrets, capabilities: { serviceMonitor } };
+  // The Model Router reads the connection that `cloud` (or an earlier run) wrote; without
+  // --posthog-host it must already exist, or the pods would fail on a missing ConfigMap.
+  if (stack.name === 'model-router' && values.posthogHost === undefined) {
+    const cm = await cluster.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${CONNECTION_NAME}`);
+    const secret = await readSecretData(cluster, namespace, CONNECTION_NAME);
+    if (cm.status === 404 || !secret) {
+      throw new InputError(`--posthog-host: no PostHog connection in namespace ${namespace} (ConfigMap/Secret ${CONNECTION_NAME}); run \`vh-deploy cloud\` first, or give --posthog-host and --posthog-api-key`);
+    }
+    for (const v of Object.values(secret)) registerSecret(v.toString('utf8'));
+    const cmObj = cm.json<KubeObject>();
+    const secretObj: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: CONNECTION_NAME, namespace }, data: Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, v.toString('base64')])) };
+    ctx.external = [cmObj, secretObj];
+  }
+  return ctx;
+}
+
+export async function runHealth(cluster: Cluster, namespace: string, checks: HealthCheck[]): Promise<HealthResult[]> {
+  return Promise.all(
+    checks.map(async (c) => {
+      const r = await proxyGet(cluster, { namespace, service: c.service, port: c.port, path: c.path, timeoutMs: 10_000 });
+      const problem = r.proxyError ? `the API server answered: ${r.proxyError}` : r.error ?? c.judge(r.status, r.body);
+      return { name: c.name, ok: !problem, detail: problem ?? `HTTP ${r.status}`, ms: r.ms };
+    }),
+  );
+}
+
+function countActions(results: ApplyResult[]): string {
+  const n: Record<string, number> = {};
+  for (const r of results) n[r.action] = (n[r.action] ?? 0) + 1;
+  return Object.entries(n).map(([k, v]) => `${v} ${k === 'created' ? 'to create' : k === 'configured' ? 'to change' : k}`).join(', ') || 'nothing';
+}
+
+function report(ui: Ui, r: { stack: string; namespace: string; context: string; dryRun: 'none' | 'server'; objects: ApplyResult[]; health: HealthResult[]; started: number }): void {
+  const durationMs = Math.round(performance.now() - r.started);
+  if (ui.json) {
+    ui.document({
+      ok: r.health.every((h) => h.ok),
+      stack: r.stack,
+      namespace: r.namespace,
+      context: r.context,
+      dryRun: r.dryRun,
+      objects: r.objects.map((o) => ({ ref: o.ref, action: o.action, ...(o.note && { note: o.note }) })),
+      health: r.health,
+      durationMs,
+    });
+    return;
+  }
+  if (r.dryRun === 'server') {
+    for (const o of r.objects) ui.out(`${o.ref} ${o.action}${o.note ? ` (${o.note})` : ''} (server dry run)`);
+    return;
+  }
+  for (const h of r.health) ui.out(`${h.ok ? chalk.green('✓') : chalk.red('✗')} ${h.name}: ${h.detail} (${h.ms} ms)`);
+  const changed = r.objects.filter((o) => o.action !== 'unchanged').length;
+  ui.out(`${r.stack} ready in namespace ${r.namespace}: ${r.objects.length} objects, ${changed} changed (${(durationMs / 1000).toFixed(1)} s)`);
 }

@@ -93,7 +93,8 @@ export const SELF_HOSTED_FIELDS: Field[] = [
   },
   ...INGRESS_FIELDS,
   { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: v.dnsSubdomain('a StorageClass name') },
-  { key: 'posthogVersion', valueName: 'tag', description: 'posthog/posthog image tag or digest (pinned)', schema: v.imageTag },
+  { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: v.imageTag },
+  { key: 'posthogImage', valueName: 'repository', description: 'PostHog image repository, e.g. a mirror (default: posthog/posthog)', schema: v.imageRepository },
 ];
 
 export const MODEL_ROUTER_FIELDS: Field[] = [

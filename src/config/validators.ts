@@ -95,8 +95,8 @@ export const baseUrl = check(z.string(), notPlaceholder('the URL'), (v) => {
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'expected an http:// or https:// URL';
   if (u.username || u.password) return 'the URL must not contain credentials';
   if (u.search || u.hash) return 'the URL must not contain a query or fragment';
-  if (u.protocol === 'http:' && !/\.svc(\.cluster\.local)?$/.test(u.hostname))
-    return 'expected https:// (plain http is only accepted for in-cluster *.svc addresses)';
+  if (u.protocol === 'http:' && !/\.svc(\.cluster\.local)?$/.test(u.hostname) && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname))
+    return 'expected https:// (plain http is only accepted for in-cluster *.svc and loopback addresses)';
   return true;
 });
 
@@ -120,6 +120,11 @@ export const imageRef = check(z.string(), notPlaceholder('the image'), (v) => {
   if (digest === undefined && tag === 'latest') return 'the latest tag is not reproducible; pin a version tag or digest';
   return true;
 });
+
+/** An image repository without tag or digest (for registry mirrors). */
+export const imageRepository = check(z.string(), notPlaceholder('the image repository'), (v) =>
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._/-][a-z0-9]+)*)*$/.test(v) || 'expected an image repository without tag, e.g. registry.example.com/posthog/posthog',
+);
 
 /** An image tag or digest on its own (for --posthog-version / --image-tag). */
 export const imageTag = check(z.string(), (v) => {

@@ -6,11 +6,19 @@ import { maskValue } from '../manifests/finalize.js';
 import { renderTemplate } from '../manifests/template.js';
 import type { KubeObject } from '../k8s/types.js';
 import { APP_NAMESPACE, CONNECTION_NAME, renderConnection } from './posthog-connection.js';
+import { expectStatus200, missingMetrics } from './health.js';
 import type { Stack } from './stack.js';
 
 export const MODEL_ROUTER = { name: 'model-router', httpPort: 8080, metricsPort: 9090 } as const;
 /** Where a self-hosted PostHog (same cluster) answers. */
 export const IN_CLUSTER_POSTHOG = 'http://posthog-web.posthog.svc.cluster.local:8000';
+
+export const MODEL_ROUTER_METRICS = [
+  'model_router_requests_total',
+  'model_router_request_duration_seconds',
+  'model_router_ab_test_exposures_total',
+  'posthog_events_sent_total',
+] as const;
 
 export const HPA_DEFAULTS = { min: 3, max: 10 } as const;
 
@@ -56,6 +64,21 @@ export const modelRouterStack: Stack = {
     const at = image.indexOf('@');
     return at >= 0 ? image.slice(at + 1) : image.slice(image.lastIndexOf(':') + 1);
   },
+  health: () => [
+    { name: 'Model Router /health', service: MODEL_ROUTER.name, port: MODEL_ROUTER.httpPort, path: '/health', judge: expectStatus200 },
+    { name: 'Model Router /ready', service: MODEL_ROUTER.name, port: MODEL_ROUTER.httpPort, path: '/ready', judge: expectStatus200 },
+    {
+      name: 'Model Router /metrics',
+      service: MODEL_ROUTER.name,
+      port: MODEL_ROUTER.metricsPort,
+      path: '/metrics',
+      judge: (status, body) => {
+        if (status !== 200) return `HTTP ${status || 'no answer'}`;
+        const missing = missingMetrics(body, MODEL_ROUTER_METRICS);
+        return missing.length ? `missing metrics: ${missing.join(', ')}` : undefined;
+      },
+    },
+  ],
   render(v, ctx) {
     const hpa = hpaOf(v);
     const [, redisPort] = /:(\d+)$/.exec(v.redisAddr as string) ?? [];

@@ -31,6 +31,7 @@ export const cloudStack: Stack = {
   check: (v) => (v.host !== undefined && v.region !== undefined ? ['--host and --region are alternatives; give one'] : []),
   reusedSecrets: [],
   version: () => undefined,
+  health: () => [],
   render(values, ctx) {
     return [
       ...renderTemplate('common/namespace.yaml', { namespace: ctx.namespace }),

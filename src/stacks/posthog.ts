@@ -7,6 +7,7 @@ import { SELF_HOSTED_FIELDS } from '../config/fields.js';
 import { shortHash } from '../manifests/finalize.js';
 import { renderTemplate } from '../manifests/template.js';
 import type { KubeObject } from '../k8s/types.js';
+import { expectStatus200, preflightProblems } from './health.js';
 import type { Stack } from './stack.js';
 
 /**
@@ -46,9 +47,14 @@ export function posthogSecrets(existing: Record<string, string> | undefined): Re
   return out;
 }
 
-export function posthogImage(version: string): string {
-  return version.startsWith('sha256:') ? `posthog/posthog@${version}` : `posthog/posthog:${version}`;
+export const POSTHOG_REPOSITORY = 'posthog/posthog';
+
+export function posthogImage(version: string, repository = POSTHOG_REPOSITORY): string {
+  return version.startsWith('sha256:') ? `${repository}@${version}` : `${repository}:${version}`;
 }
+
+const imageOf = (v: Record<string, unknown>) =>
+  posthogImage((v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION, v.posthogImage as string | undefined);
 
 const FILES = [
   'posthog/configmap.yaml',
@@ -72,9 +78,25 @@ export const posthogStack: Stack = {
   check: () => [],
   reusedSecrets: [POSTHOG_SECRET],
   version: (v) => (v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION,
+  // PostHog's own probes: /_livez (process up), /_readyz?role=web (postgres + cache),
+  // /_preflight (is everything wired: kafka, plugins, clickhouse, ...).
+  health: () => [
+    { name: 'PostHog /_livez', service: POSTHOG_WEB_SERVICE.name, port: POSTHOG_WEB_SERVICE.port, path: '/_livez', judge: expectStatus200 },
+    { name: 'PostHog /_readyz?role=web', service: POSTHOG_WEB_SERVICE.name, port: POSTHOG_WEB_SERVICE.port, path: '/_readyz?role=web', judge: expectStatus200 },
+    {
+      name: 'PostHog /_preflight',
+      service: POSTHOG_WEB_SERVICE.name,
+      port: POSTHOG_WEB_SERVICE.port,
+      path: '/_preflight',
+      judge: (status, body) => {
+        if (status !== 200) return `HTTP ${status || 'no answer'}`;
+        const bad = preflightProblems(body, ['db', 'redis', 'clickhouse', 'kafka', 'plugins', 'celery']);
+        return bad.length ? `not ready: ${bad.join(', ')}` : undefined;
+      },
+    },
+  ],
   render(values, ctx) {
-    const version = (values.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION;
-    const images = { ...POSTHOG_IMAGES, posthog: posthogImage(version) };
+    const images = { ...POSTHOG_IMAGES, posthog: imageOf(values) };
     const data = {
       namespace: ctx.namespace,
       domain: values.domain,
@@ -93,7 +115,7 @@ export const posthogStack: Stack = {
   summary: (values, ctx) => [
     ['namespace', ctx.namespace],
     ['public URL', `https://${values.domain as string}`],
-    ['PostHog image', posthogImage((values.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION)],
+    ['PostHog image', imageOf(values)],
     ['TLS', values.tlsIssuer ? `cert-manager issuer ${values.tlsIssuer as string}` : 'none (no --tls-issuer)'],
     ['storage class', (values.storageClass as string | undefined) ?? '(cluster default)'],
     ['secrets', ctx.existingSecrets[POSTHOG_SECRET] ? 'reused from the cluster' : 'generated (kept in the cluster)'],

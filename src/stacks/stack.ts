@@ -3,6 +3,7 @@
 // a cluster; the deploy pipeline gives `render` what it read (existing secrets,
 // optional APIs) through the context.
 import type { Field } from '../config/fields.js';
+import type { HealthCheck } from './health.js';
 import type { KubeObject } from '../k8s/types.js';
 import { addConfigChecksums, addStandardLabels, encodeSecrets } from '../manifests/finalize.js';
 
@@ -30,6 +31,8 @@ export interface Stack {
   render(values: Record<string, unknown>, ctx: RenderContext): KubeObject[];
   /** The version recorded in labels and revisions (image tag). */
   version(values: Record<string, unknown>): string | undefined;
+  /** HTTP checks through the API server's service proxy once the stack is ready. */
+  health(values: Record<string, unknown>): HealthCheck[];
   /** Human summary shown before the confirm prompt; never secret values. */
   summary(values: Record<string, unknown>, ctx: RenderContext): Array<[string, string]>;
 }

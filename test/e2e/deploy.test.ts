@@ -1,0 +1,141 @@
+/// <reference path="../cluster/inject.d.ts" />
+// The deploy commands end to end on the real control plane (apiserver, controller-
+// manager, scheduler, etcd, kwok nodes, fake pod HTTP server behind the pod IPs).
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { apiRequest, deleteNamespaces, loadKubeConfig, uniqueName } from '../cluster/e2e-helpers.js';
+import { runCli } from './support/cli.js';
+
+const kubeconfig = inject('kubeconfig');
+const kc = loadKubeConfig(kubeconfig);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const apps = kc.makeApiClient(k8s.AppsV1Api);
+
+const KEY = 'phc_e2eE2Ee2eE2Ee2eE2E0123456789';
+const DB_PASSWORD = 'e2e-db-p@ss:word/1';
+const created: string[] = [];
+const nsName = (p: string) => {
+  const n = uniqueName(p);
+  created.push(n);
+  return n;
+};
+afterAll(async () => {
+  await deleteNamespaces(kc, created);
+});
+
+const routerArgs = (ns: string, image = 'registry.example.com/model-router:1.4.2') => [
+  'model-router', '-n', ns, '--yes', '--image', image, '--db-host', 'pg.data.svc', '--db-user', 'router', '--redis-addr', 'redis.data.svc:6379', '--timeout', '90s',
+];
+const routerEnv = { VH_DEPLOY_DB_PASSWORD: DB_PASSWORD, VH_DEPLOY_OPENAI_API_KEY: 'sk-e2eopenaikeyopenaikey0000' };
+
+async function resourceVersions(ns: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const add = (kind: string, items: Array<{ metadata?: { name?: string; resourceVersion?: string } }>) => {
+    for (const i of items) out[`${kind}/${i.metadata!.name}`] = i.metadata!.resourceVersion!;
+  };
+  add('ConfigMap', (await core.listNamespacedConfigMap({ namespace: ns })).items.filter((c) => c.metadata?.name !== 'kube-root-ca.crt'));
+  add('Secret', (await core.listNamespacedSecret({ namespace: ns })).items);
+  add('Service', (await core.listNamespacedService({ namespace: ns })).items);
+  add('Deployment', (await apps.listNamespacedDeployment({ namespace: ns })).items);
+  add('StatefulSet', (await apps.listNamespacedStatefulSet({ namespace: ns })).items);
+  return out;
+}
+
+function noSecretsIn(text: string, secrets: string[]) {
+  for (const s of secrets) expect(text).not.toContain(s);
+}
+
+describe('cloud then model-router', () => {
+  const ns = nsName('e2e-mr');
+  it('cloud writes the connection the Model Router reads (creating the namespace)', async () => {
+    const r = await runCli(['cloud', '-n', ns, '--region', 'eu', '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
+    expect(r.err).toContain('posthog-connection ready');
+    expect(r.code).toBe(0);
+    noSecretsIn(r.out + r.err, [KEY]);
+    const cm = await core.readNamespacedConfigMap({ name: 'model-router-posthog', namespace: ns });
+    expect(cm.data).toEqual({ POSTHOG_ENABLED: 'true', POSTHOG_HOST: 'https://eu.i.posthog.com' });
+    const secret = await core.readNamespacedSecret({ name: 'model-router-posthog', namespace: ns });
+    expect(Buffer.from(secret.data!.POSTHOG_API_KEY!, 'base64').toString()).toBe(KEY);
+  });
+
+  it('model-router deploys, waits for every replica, and checks /health, /ready, /metrics through the API proxy', async () => {
+    const r = await runCli([...routerArgs(ns)], { kubeconfig, env: routerEnv });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/✓ Model Router \/health: HTTP 200/);
+    expect(r.out).toMatch(/✓ Model Router \/ready: HTTP 200/);
+    expect(r.out).toMatch(/✓ Model Router \/metrics: HTTP 200/);
+    noSecretsIn(r.out + r.err, [KEY, DB_PASSWORD, encodeURIComponent(DB_PASSWORD), 'sk-e2eopenaikeyopenaikey0000']);
+    const d = await apps.readNamespacedDeployment({ name: 'model-router', namespace: ns });
+    expect(d.status?.availableReplicas).toBeGreaterThanOrEqual(1);
+    expect(d.spec?.template.metadata?.annotations?.['vh-deploy.io/config-checksum']).toMatch(/^[a-f0-9]{64}$/);
+    const managers = (d.metadata?.managedFields ?? []).map((m) => `${m.manager}/${m.operation}`);
+    expect(managers).toContain('vh-deploy/Apply');
+  });
+
+  it('a second run changes nothing: no resourceVersion moves, secrets byte-identical', async () => {
+    const before = await resourceVersions(ns);
+    const secretBefore = (await core.readNamespacedSecret({ name: 'model-router-secrets', namespace: ns })).data;
+    const r = await runCli(['-o', 'json', ...routerArgs(ns)], { kubeconfig, env: routerEnv });
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { ok: boolean; objects: Array<{ ref: string; action: string }> };
+    expect(doc.ok).toBe(true);
+    expect(doc.objects.filter((o) => o.action !== 'unchanged')).toEqual([]);
+    expect(await resourceVersions(ns)).toEqual(before);
+    expect((await core.readNamespacedSecret({ name: 'model-router-secrets', namespace: ns })).data).toEqual(secretBefore);
+  });
+
+  it('an unpullable image fails fast (not at the timeout) with the reason, the pod, exit 1', async () => {
+    const r = await runCli([...routerArgs(ns, 'e2e.invalid/fail-imagepull:1.0.0'), '--timeout', '5m'], { kubeconfig, env: routerEnv });
+    expect(r.code).toBe(1);
+    expect(r.ms).toBeLessThan(30_000);
+    expect(r.err).toMatch(/ImagePullBackOff|ErrImagePull/);
+    expect(r.err).toMatch(/model-router-[a-z0-9]+-[a-z0-9]+/); // the pod is named
+  });
+});
+
+describe('model-router without a connection', () => {
+  it('exits 2 naming the missing connection, and writes nothing', async () => {
+    const ns = nsName('e2e-noconn');
+    const r = await runCli(routerArgs(ns), { kubeconfig, env: routerEnv });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: --posthog-host: no PostHog connection in namespace/m);
+    const res = await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}`);
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('access and server-side validation', () => {
+  it('a forbidden user gets exit 3 before anything is written', async () => {
+    const ns = nsName('e2e-forbidden');
+    const r = await runCli(['cloud', '-n', ns, '--yes'], { kubeconfig: inject('limitedKubeconfig'), env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/missing permissions/);
+    expect(r.err).toMatch(/create namespaces|patch namespaces/);
+    expect((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}`)).status).toBe(404);
+  });
+  it('an unreachable cluster is exit 3 naming the context and server', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'vh-kc-'));
+    const bad = join(dir, 'kubeconfig');
+    const cfg = kc.exportConfig().replace(/https:\/\/127\.0\.0\.1:\d+/, 'https://127.0.0.1:1');
+    writeFileSync(bad, cfg, { mode: 0o600 });
+    const r = await runCli(['cloud', '--yes', '--region', 'us'], { kubeconfig: bad, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('127.0.0.1:1');
+  });
+  it('a plan the server rejects in the dry run writes nothing', async () => {
+    const ns = nsName('e2e-reject');
+    // An earlier vh-deploy left a Deployment whose immutable selector differs.
+    await runCli(['cloud', '-n', ns, '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
+    const old = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'model-router', namespace: ns }, spec: { selector: { matchLabels: { app: 'old' } }, template: { metadata: { labels: { app: 'old' } }, spec: { containers: [{ name: 'c', image: 'old.example/x:1' }] } } } };
+    const put = await apiRequest(kc, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, old);
+    expect(put.status).toBe(201);
+    const r = await runCli(routerArgs(ns), { kubeconfig, env: routerEnv });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Deployment\/.*model-router/);
+    expect(r.err).toMatch(/immutable|conflict/i);
+    for (const cm of ['model-router-config']) expect((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/configmaps/${cm}`)).status).toBe(404);
+  });
+});
