@@ -14,6 +14,6 @@ for c in etcd kube-apiserver kube-controller-manager kube-scheduler kwok pod-ser
   live_pid "$c" >/dev/null || bad "$c is not running (log: $LOGS/$c.log)"
 done
 port="$(cat "$STATE/api-port" 2>/dev/null)" || bad "no api-port file"
-curl -sf --max-time 5 --cacert "$PKI/ca.crt" "https://127.0.0.1:$port/readyz" >/dev/null ||
+curl --noproxy "*" -sf --max-time 5 --cacert "$PKI/ca.crt" "https://127.0.0.1:$port/readyz" >/dev/null ||
   bad "https://127.0.0.1:$port/readyz does not answer"
 [ "$QUIET" = 1 ] || echo "cluster: running, https://127.0.0.1:$port (netns $NETNS, kubeconfig $STATE/kubeconfig)"

@@ -190,14 +190,14 @@ start forward-host host "$NODE_BIN" "$CLUSTER_DIR/forward.mjs" \
   --listen "tcp:127.0.0.1:$HOST_API_PORT" --connect "unix:$API_SOCK" --port-file "$STATE/api-port"
 start pod-server in "$NODE_BIN" "$CLUSTER_DIR/pod-server.mjs" --ports "$POD_SERVER_PORTS" --control "$POD_SOCK"
 
-wait_for "etcd /health" etcd in_ns curl -sf --max-time 2 "http://127.0.0.1:$NS_ETCD_PORT/health"
+wait_for "etcd /health" etcd in_ns curl --noproxy "*" -sf --max-time 2 "http://127.0.0.1:$NS_ETCD_PORT/health"
 wait_for "the host forwarder's port" forward-host test -s "$STATE/api-port"
 API_PORT="$(cat "$STATE/api-port")"
 SERVER="https://127.0.0.1:$API_PORT"
 write_kubeconfig "$STATE/kubeconfig" "$SERVER" admin
 write_kubeconfig "$STATE/limited.kubeconfig" "$SERVER" limited
 wait_for "kube-apiserver /readyz" kube-apiserver \
-  in_ns curl -sf --max-time 3 --cacert "$PKI/ca.crt" "https://127.0.0.1:$NS_API_PORT/readyz"
+  in_ns curl --noproxy "*" -sf --max-time 3 --cacert "$PKI/ca.crt" "https://127.0.0.1:$NS_API_PORT/readyz"
 say "etcd and kube-apiserver ready after $(elapsed)s"
 
 # ---- controllers, scheduler, kwok -----------------------------------------------------
@@ -260,7 +260,7 @@ wait_for "the default ServiceAccount in namespace default (kube-controller-manag
 for c in kube-scheduler pod-server forward-ns; do
   live_pid "$c" >/dev/null || fail "$c" "$c is not running"
 done
-wait_for "the pod server's control socket" pod-server curl -sf --max-time 2 --unix-socket "$POD_SOCK" http://pod-server/healthz
+wait_for "the pod server's control socket" pod-server curl --noproxy "*" -sf --max-time 2 --unix-socket "$POD_SOCK" http://pod-server/healthz
 
 # ---- hand-over files ---------------------------------------------------------------------
 cat >"$STATE/env" <<EOF

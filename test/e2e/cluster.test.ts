@@ -1,7 +1,7 @@
 /// <reference path="../cluster/inject.d.ts" />
 // Tests of the e2e harness itself: a real kube-apiserver + controller-manager + scheduler
 // + kwok (fake nodes) + the fake pod server, started by test/cluster/global-setup.ts.
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -154,8 +154,9 @@ describe('e2e cluster harness', () => {
   });
 
   describe('failure modes', () => {
+    // a fresh namespace for every test
     let namespace: string;
-    beforeAll(async () => {
+    beforeEach(async () => {
       namespace = await nsWithSA('e2e-fail');
     });
 
