@@ -24,7 +24,9 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return code; // commander already printed its message
     const message = e instanceof Error ? e.message : String(e);
     const lines = redact(message).split('\n');
-    process.stderr.write(lines.map((l) => `error: ${l}\n`).join(''));
+    // Input errors are one line each; other errors are one line plus indented detail.
+    const prefixAll = e instanceof InputError || e instanceof CommanderError;
+    process.stderr.write(lines.map((l, i) => (i === 0 || prefixAll ? `error: ${l}\n` : `${l}\n`)).join(''));
     if (e instanceof VhError && e.hint && !(e instanceof InputError)) process.stderr.write(`hint: ${redact(e.hint)}\n`);
     if (!(e instanceof VhError) && e instanceof Error && process.env.VH_DEPLOY_DEBUG) process.stderr.write(`${redact(e.stack ?? '')}\n`);
     if (json) process.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2))}\n`);

@@ -8,6 +8,8 @@ import { connect } from '../k8s/client.js';
 import { deploy } from '../k8s/deploy.js';
 import { dryRunObjects, type ApplyResult } from '../k8s/apply.js';
 import { proxyGet } from '../k8s/health.js';
+import { readObject } from '../k8s/discovery.js';
+import { diffObjects, formatChanges } from '../manifests/diff.js';
 import { assertPreflight, preflight } from '../k8s/preflight.js';
 import { readSecretData } from '../k8s/secrets.js';
 import type { KubeObject } from '../k8s/types.js';
@@ -73,6 +75,15 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
       report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'server', objects: dry, health: [], started });
       return;
     }
+    if (globals.diff || (inputs.prompter && !globals.yes) || globals.verbose) {
+      const changes = await planDiff(cluster, objects, dry);
+      if (globals.diff) {
+        if (ui.json) ui.document({ stack: stack.name, namespace, context: cluster.contextName, changes });
+        else for (const c of changes) ui.out(c.lines.length ? `${c.ref} (${c.action})\n${c.lines.map((l) => `    ${l}`).join('\n')}` : `${c.ref} (${c.action})`);
+        return;
+      }
+      for (const c of changes) ui.note(c.lines.length ? `${c.ref} (${c.action})\n${c.lines.map((l) => `    ${l}`).join('\n')}` : `${c.ref} (${c.action})`);
+    }
     if (inputs.prompter && !globals.yes) {
       const go = await inputs.prompter.confirm({ message: `Apply ${objects.length} objects to ${cluster.contextName}?`, default: true });
       if (!go) throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
@@ -128,6 +139,31 @@ async function renderContext(cluster: Cluster, stack: Stack, values: Record<stri
     ctx.external = [cmObj, secretObj];
   }
   return ctx;
+}
+
+export interface PlannedChange {
+  ref: string;
+  action: string;
+  lines: string[];
+}
+
+/** What applying would change, per object, from the server's dry-run answers. */
+async function planDiff(cluster: Cluster, objects: KubeObject[], dry: ApplyResult[]): Promise<PlannedChange[]> {
+  const out: PlannedChange[] = [];
+  for (const r of dry) {
+    if (r.action === 'unchanged') continue;
+    if (r.action !== 'configured' || !r.object) {
+      out.push({ ref: r.ref, action: r.action === 'skipped' ? `new; ${r.note ?? 'skipped in the dry run'}` : 'new', lines: [] });
+      continue;
+    }
+    const live = await readObject(cluster, r.key);
+    if (!live) continue;
+    // The dry-run answer carries no Secret data; the rendered object has it.
+    const rendered = objects.find((o) => o.kind === r.key.kind && o.metadata.name === r.key.name);
+    const next = r.object.kind === 'Secret' && rendered ? { ...r.object, data: rendered.data } : r.object;
+    out.push({ ref: r.ref, action: 'changed', lines: formatChanges(diffObjects(live, next)) });
+  }
+  return out;
 }
 
 export async function runHealth(cluster: Cluster, namespace: string, checks: HealthCheck[]): Promise<HealthResult[]> {

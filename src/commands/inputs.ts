@@ -22,6 +22,8 @@ export interface Globals {
   showSecrets: boolean;
   forceConflicts: boolean;
   dryRun: 'none' | 'client' | 'server';
+  /** Show what would change against the live cluster, then stop (`vh-deploy diff`). */
+  diff: boolean;
 }
 
 export interface CommandInputs {
@@ -66,6 +68,7 @@ export async function collectInputs(cmd: Command, o: InputOptions): Promise<Comm
     showSecrets: Boolean(g.showSecrets),
     forceConflicts: Boolean(g.forceConflicts),
     dryRun: dryRunMode(cmd, config),
+    diff: Boolean(cmd.optsWithGlobals().diff),
   };
   const interactive = canPrompt(globals);
   const prompter = interactive ? (o.prompter ?? (await inquirerPrompter())) : undefined;

@@ -33,8 +33,12 @@ export function addStandardLabels(objects: KubeObject[], id: StackIdentity): voi
     [STACK_LABEL]: id.stack,
   };
   if (id.version) common['app.kubernetes.io/version'] = labelSafe(id.version);
+  const shared: Record<string, string> = { 'app.kubernetes.io/part-of': 'voicehelper', 'app.kubernetes.io/managed-by': MANAGED_BY };
   for (const o of objects) {
-    o.metadata.labels = { ...(o.metadata.labels ?? {}), ...common };
+    // Objects several stacks apply (the Namespace, the PostHog connection) must render
+    // identically from each, or two commands would keep rewriting each other's labels.
+    const own = o.kind === 'Namespace' || (o.metadata.labels?.[STACK_LABEL] ?? id.stack) !== id.stack ? shared : common;
+    o.metadata.labels = { ...(o.metadata.labels ?? {}), ...own };
     const t = podTemplate(o);
     if (t) {
       const meta = isObj(t.metadata) ? t.metadata : (t.metadata = {});

@@ -49,7 +49,7 @@ describe('cloud then model-router', () => {
   const ns = nsName('e2e-mr');
   it('cloud writes the connection the Model Router reads (creating the namespace)', async () => {
     const r = await runCli(['cloud', '-n', ns, '--region', 'eu', '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
-    expect(r.err).toContain('posthog-connection ready');
+    expect(r.out).toContain('posthog-connection ready in namespace');
     expect(r.code).toBe(0);
     noSecretsIn(r.out + r.err, [KEY]);
     const cm = await core.readNamespacedConfigMap({ name: 'model-router-posthog', namespace: ns });
