@@ -50,7 +50,7 @@ if [ -d "$PIDS" ] || netns_exists; then
 fi
 
 # ---- binaries -----------------------------------------------------------------------
-BIN_DIR="$(bash "$CLUSTER_DIR/build.sh" | tail -n 1)"
+BIN_DIR="$(bash "$CLUSTER_DIR/build.sh" | tail -n 1)" || die "test/cluster/build.sh failed (see above)"
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do
   [ -x "$BIN_DIR/$b" ] || die "missing $BIN_DIR/$b (test/cluster/build.sh failed?)"
 done
