@@ -82,6 +82,12 @@ export function applyError(obj: KubeObject, ref: string, e: unknown): Error {
   if (e.status === 409) {
     return new KubeApiError(formatConflict(ref, causes, msg), { status: 409, reason: e.reason, apiMessage: msg, causes }, CONFLICT_HINT);
   }
+  // Server-side apply reports unknown fields as a 500 "failed to create typed patch object
+  // (...): .spec.replicaz: field not declared in schema": that is a manifest error.
+  const unknown = /field not declared in schema/.test(msg) ? /\): (.*)$/s.exec(msg)?.[1] ?? msg : undefined;
+  if (unknown) {
+    return new KubeApiError(`${ref}: rejected by the API server: unknown field: ${unknown}`, { status: e.status, reason: e.reason, apiMessage: msg, causes });
+  }
   const what = e.status === 422 || e.status === 400 ? 'rejected by the API server' : `apply failed (HTTP ${e.status})`;
   return new KubeApiError(`${ref}: ${what}: ${msg}`, { status: e.status, reason: e.reason, apiMessage: msg, causes });
 }

@@ -198,8 +198,13 @@ export function isIdempotent(method: string, contentType: string | undefined): b
   return m === 'PATCH' && contentType === APPLY_PATCH;
 }
 
-export function isRetriableStatus(status: number): boolean {
-  return status === 429 || (status >= 500 && status !== 501 && status <= 504);
+/**
+ * 429 and gateway errors are transient. A 500 is retried only for reads: for writes
+ * it is usually deterministic (SSA answers 500 "field not declared in schema").
+ */
+export function isRetriableStatus(status: number, method = 'GET'): boolean {
+  if (status === 500) return method.toUpperCase() === 'GET';
+  return status === 429 || status === 502 || status === 503 || status === 504;
 }
 
 /** Exponential backoff with jitter, capped; honours Retry-After (seconds) up to 5 s. */
@@ -339,7 +344,7 @@ class HttpsCluster implements Cluster {
         }
         throw this.transportError(err, timeoutMs);
       }
-      if (retry && attempt + 1 < MAX_TRIES && isRetriableStatus(res.status)) {
+      if (retry && attempt + 1 < MAX_TRIES && isRetriableStatus(res.status, method)) {
         await sleep(backoffMs(attempt, res.headers['retry-after']), opts.signal);
         continue;
       }

@@ -208,3 +208,35 @@ describe('messages while waiting', () => {
     expect(objectRef({ apiVersion: 'v1', kind: 'Secret', name: 's', namespace: 'p' })).toBe('Secret/p/s');
   });
 });
+
+describe('unknown fields under server-side apply', () => {
+  it('a 500 "field not declared in schema" is reported as a rejection naming the field', () => {
+    const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } };
+    const e = applyError(obj, 'ConfigMap/n/c', new KubeApiError('x', { status: 500, apiMessage: 'failed to create typed patch object (n/c; /v1, Kind=ConfigMap): .dataa: field not declared in schema' }));
+    expect(e.message).toBe('ConfigMap/n/c: rejected by the API server: unknown field: .dataa: field not declared in schema');
+  });
+});
+
+describe('retry policy', async () => {
+  const { isIdempotent, isRetriableStatus, backoffMs } = await import('../../src/k8s/client.js');
+  it('retries reads, PUT/DELETE and server-side apply; not POST or other patches', () => {
+    expect(isIdempotent('GET', undefined)).toBe(true);
+    expect(isIdempotent('DELETE', undefined)).toBe(true);
+    expect(isIdempotent('PATCH', 'application/apply-patch+yaml')).toBe(true);
+    expect(isIdempotent('PATCH', 'application/merge-patch+json')).toBe(false);
+    expect(isIdempotent('POST', 'application/json')).toBe(false);
+  });
+  it('retries 429/502/503/504 always, 500 only for reads, never 4xx or 501', () => {
+    for (const s of [429, 502, 503, 504]) expect(isRetriableStatus(s, 'PATCH')).toBe(true);
+    expect(isRetriableStatus(500, 'GET')).toBe(true);
+    expect(isRetriableStatus(500, 'PATCH')).toBe(false);
+    for (const s of [400, 401, 403, 404, 409, 422, 501]) expect(isRetriableStatus(s)).toBe(false);
+  });
+  it('backs off exponentially with a cap, honouring Retry-After', () => {
+    expect(backoffMs(0)).toBeGreaterThanOrEqual(100);
+    expect(backoffMs(0)).toBeLessThan(121);
+    expect(backoffMs(10)).toBeLessThanOrEqual(2400);
+    expect(backoffMs(0, '2')).toBe(2000);
+    expect(backoffMs(0, '60')).toBe(5000);
+  });
+});
