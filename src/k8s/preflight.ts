@@ -121,6 +121,20 @@ async function canI(cluster: Cluster, r: AccessRequirement, signal?: AbortSignal
   return { allowed: st.allowed === true, ...(reason && { reason }) };
 }
 
+/** The authenticated user name (SelfSubjectReview, GA in 1.28); undefined when unavailable. */
+export async function whoAmI(cluster: Cluster): Promise<string | undefined> {
+  try {
+    const res = await cluster.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      timeoutMs: 5_000,
+    });
+    if (res.status !== 201 && res.status !== 200) return undefined;
+    return str(rec(rec(rec(res.json()).status).userInfo).username);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<PreflightResult> {
   const signal = o.signal;
   const where = `context "${cluster.contextName}", server ${cluster.server}`;
@@ -170,8 +184,9 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     else denied.push(accessLabel(r));
   }
   if (denied.length) {
+    const user = await whoAmI(cluster);
     throw new ClusterAccessError(
-      `missing permissions (${where}); nothing was written. Denied:\n  - ${denied.join('\n  - ')}`,
+      `missing permissions${user ? ` for user "${user}"` : ''} (${where}); nothing was written. Denied:\n  - ${denied.join('\n  - ')}`,
       'ask a cluster admin to grant these verbs (e.g. a Role/RoleBinding in the namespace), or use a context that has them',
     );
   }

@@ -53,7 +53,8 @@
  *   without a clusterIP yet is progressing. Load-balancer ingress is NOT awaited: it
  *   depends on cloud controllers that test and bare-metal clusters lack.
  * CustomResourceDefinition: Established=True -> ready; NamesAccepted=False -> failed.
- * Namespace: Active -> ready; Terminating -> progressing.
+ * Namespace: Active -> ready; Terminating -> progressing. The waiter does not watch
+ *   Namespaces (they are Active once created): that needs cluster-wide list/watch.
  * Pod: Succeeded, or Running with Ready=True -> ready; Failed -> failed; else progressing
  *   (fatal container reasons come from pod-diagnosis.ts).
  * ConfigMap, Secret, ServiceAccount, RBAC, HPA, PDB, Ingress, IngressClass,
@@ -109,7 +110,9 @@ const failed = (message: string): ObjectStatus => ({ state: 'failed', message })
  * the apply succeeds need no watch.
  */
 export function needsWatch(kind: string): boolean {
-  return !READY_AT_ONCE.has(kind) && kind !== 'Service';
+  // Namespaces are Active once created; watching them would need cluster-wide list/watch
+  // rights that a namespace admin does not have.
+  return !READY_AT_ONCE.has(kind) && kind !== 'Service' && kind !== 'Namespace';
 }
 
 function generation(obj: KubeObject): number {

@@ -316,6 +316,7 @@ describe('cluster access', () => {
       const msg = (err as Error).message;
       expect(msg).toMatch(/missing permissions|cannot check permissions|forbidden/);
       if (/missing permissions/.test(msg)) {
+        expect(msg).toContain('for user "e2e-limited"');
         expect(msg).toContain('create namespaces (cluster-wide)');
         expect(msg).toContain(`patch deployments.apps in namespace ${ns}`);
         expect(msg).toContain(`watch pods in namespace ${ns}`);

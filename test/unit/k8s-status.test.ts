@@ -240,6 +240,7 @@ describe('other kinds', () => {
       expect(needsWatch(k), k).toBe(false);
     }
     expect(needsWatch('Service')).toBe(false);
+    expect(needsWatch('Namespace')).toBe(false);
     expect(needsWatch('Deployment')).toBe(true);
     expect(needsWatch('ServiceMonitor')).toBe(true);
   });
