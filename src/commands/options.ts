@@ -3,7 +3,6 @@
 // Option.env(); the config file and prompts are layered on by config/resolve.ts.
 import { type Command, Option } from 'commander';
 import { envName, type Field, fileKey, flagName, kebab } from '../config/fields.js';
-import * as v from '../config/validators.js';
 import type { Layers } from '../config/resolve.js';
 
 export function addFieldOptions(cmd: Command, fields: Field[]): Command {
@@ -24,7 +23,8 @@ export function addFieldOptions(cmd: Command, fields: Field[]): Command {
 
 /**
  * Values by layer. commander only knows that a boolean env var is *present*
- * (VH_DEPLOY_YES=false would mean yes), so boolean env values are re-read and parsed.
+ * (VH_DEPLOY_YES=false would mean yes), so the raw env text is passed on and the
+ * field's check (stringbool) decides.
  */
 export function readLayers(cmd: Command, fields: Field[], config: Record<string, unknown>): Layers {
   const opts = cmd.optsWithGlobals() as Record<string, unknown>;
@@ -34,10 +34,7 @@ export function readLayers(cmd: Command, fields: Field[], config: Record<string,
       const src = cmd.getOptionValueSourceWithGlobals(key);
       if (src !== 'cli' && src !== 'env') continue;
       let value = opts[key];
-      if (f.boolean && key === f.key && src === 'env') {
-        const parsed = v.bool.safeParse(process.env[envName(key)] ?? '');
-        value = parsed.success ? parsed.data : process.env[envName(key)];
-      }
+      if (f.boolean && key === f.key && src === 'env') value = process.env[envName(key)] ?? '';
       (src === 'cli' ? layers.flag : layers.env)[key] = value;
     }
   }

@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { renderStack, offlineContext, type Stack } from '../stacks/stack.js';
 import { createUi } from '../ui/output.js';
-import { collectInputs } from './inputs.js';
 import { addFieldOptions } from './options.js';
 import { manifestsText } from './render-output.js';
 
@@ -25,6 +24,8 @@ export function registerStackCommand(program: Command, spec: StackCommandSpec): 
 }
 
 export async function runStackCommand(cmd: Command, stack: Stack): Promise<void> {
+  // Loaded here, not at start-up: input checks pull in zod, which `--help` never needs.
+  const { collectInputs } = await import('./inputs.js');
   const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check });
   const { globals } = inputs;
   const ui = createUi({ json: globals.output === 'json', verbose: globals.verbose });

@@ -2,7 +2,7 @@
 // VH_DEPLOY_* env twin via .env()), a config-file key, a prompt, and a zod check, so
 // the four ways of giving a value can never drift apart.
 import type { z } from 'zod';
-import * as v from './validators.js';
+import type * as Validators from './validators.js';
 
 export type PromptSpec =
   | { kind: 'input'; message: string }
@@ -17,7 +17,11 @@ export interface Field {
   valueName?: string;
   short?: string;
   description: string;
-  schema: z.ZodType;
+  /**
+   * The check, as a function of the validators module: fields stay plain data, so
+   * `--help` never loads zod (~50 ms); the check is built only when inputs are read.
+   */
+  schema: (v: typeof Validators) => z.ZodType;
   /** Secret: masked everywhere, gets a `--<flag>-file PATH` twin. */
   secret?: boolean;
   boolean?: boolean;
@@ -35,16 +39,16 @@ export const fileKey = (key: string) => `${key}File`;
 export const fieldLabel = (f: Pick<Field, 'key'>) => flagName(f.key);
 
 export const GLOBAL_FIELDS: Field[] = [
-  { key: 'kubeconfig', valueName: 'path', description: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', schema: v.filePath },
-  { key: 'context', valueName: 'name', description: 'kubeconfig context to use', schema: v.contextName },
-  { key: 'namespace', short: '-n', valueName: 'ns', description: 'namespace (default depends on the stack)', schema: v.dnsLabel('a namespace name') },
-  { key: 'yes', short: '-y', boolean: true, description: 'assume yes; never prompt', schema: v.bool },
-  { key: 'nonInteractive', boolean: true, description: 'never prompt; missing values are errors', schema: v.bool },
-  { key: 'output', short: '-o', valueName: 'format', choices: ['text', 'json'], description: 'output format', schema: v.oneOf(['text', 'json']), default: 'text' },
-  { key: 'timeout', valueName: 'duration', description: 'how long to wait for the stack to become ready (e.g. 90s, 5m)', schema: v.duration, default: '5m' },
-  { key: 'verbose', boolean: true, description: 'more detail (never secret values)', schema: v.bool },
-  { key: 'showSecrets', boolean: true, description: 'print Secret values in rendered manifests (render/--dry-run only)', schema: v.bool },
-  { key: 'forceConflicts', boolean: true, description: 'take over fields owned by another field manager', schema: v.bool },
+  { key: 'kubeconfig', valueName: 'path', description: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', schema: (v) => v.filePath },
+  { key: 'context', valueName: 'name', description: 'kubeconfig context to use', schema: (v) => v.contextName },
+  { key: 'namespace', short: '-n', valueName: 'ns', description: 'namespace (default depends on the stack)', schema: (v) => v.dnsLabel('a namespace name') },
+  { key: 'yes', short: '-y', boolean: true, description: 'assume yes; never prompt', schema: (v) => v.bool },
+  { key: 'nonInteractive', boolean: true, description: 'never prompt; missing values are errors', schema: (v) => v.bool },
+  { key: 'output', short: '-o', valueName: 'format', choices: ['text', 'json'], description: 'output format', schema: (v) => v.oneOf(['text', 'json']), default: 'text' },
+  { key: 'timeout', valueName: 'duration', description: 'how long to wait for the stack to become ready (e.g. 90s, 5m)', schema: (v) => v.duration, default: '5m' },
+  { key: 'verbose', boolean: true, description: 'more detail (never secret values)', schema: (v) => v.bool },
+  { key: 'showSecrets', boolean: true, description: 'print Secret values in rendered manifests (render/--dry-run only)', schema: (v) => v.bool },
+  { key: 'forceConflicts', boolean: true, description: 'take over fields owned by another field manager', schema: (v) => v.bool },
 ];
 
 /** `--dry-run[=client|server]` is special in commander (optional value), so it lives here. */
@@ -56,7 +60,7 @@ export const CLOUD_FIELDS: Field[] = [
     valueName: 'us|eu',
     choices: ['us', 'eu'],
     description: 'PostHog Cloud region (us → https://us.i.posthog.com, eu → https://eu.i.posthog.com)',
-    schema: v.oneOf(['us', 'eu']),
+    schema: (v) => v.oneOf(['us', 'eu']),
     prompt: {
       kind: 'select',
       message: 'PostHog Cloud region',
@@ -66,21 +70,21 @@ export const CLOUD_FIELDS: Field[] = [
       ],
     },
   },
-  { key: 'host', valueName: 'url', description: 'custom PostHog host instead of a region (e.g. a reverse proxy)', schema: v.baseUrl },
+  { key: 'host', valueName: 'url', description: 'custom PostHog host instead of a region (e.g. a reverse proxy)', schema: (v) => v.baseUrl },
   {
     key: 'posthogApiKey',
     valueName: 'key',
     secret: true,
     description: 'PostHog project API key (phc_…)',
-    schema: v.posthogProjectKey,
+    schema: (v) => v.posthogProjectKey,
     prompt: { kind: 'password', message: 'PostHog project API key (phc_…)' },
   },
-  { key: 'checkKey', boolean: true, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: v.bool },
+  { key: 'checkKey', boolean: true, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: (v) => v.bool },
 ];
 
 const INGRESS_FIELDS: Field[] = [
-  { key: 'tlsIssuer', valueName: 'name', description: 'cert-manager ClusterIssuer for the Ingress TLS certificate', schema: v.dnsSubdomain('an issuer name') },
-  { key: 'ingressClass', valueName: 'name', description: 'IngressClass name (default: the cluster default)', schema: v.dnsSubdomain('an IngressClass name') },
+  { key: 'tlsIssuer', valueName: 'name', description: 'cert-manager ClusterIssuer for the Ingress TLS certificate', schema: (v) => v.dnsSubdomain('an issuer name') },
+  { key: 'ingressClass', valueName: 'name', description: 'IngressClass name (default: the cluster default)', schema: (v) => v.dnsSubdomain('an IngressClass name') },
 ];
 
 export const SELF_HOSTED_FIELDS: Field[] = [
@@ -88,13 +92,13 @@ export const SELF_HOSTED_FIELDS: Field[] = [
     key: 'domain',
     valueName: 'host',
     description: 'public host name of PostHog (Ingress host and SITE_URL)',
-    schema: v.domain,
+    schema: (v) => v.domain,
     prompt: { kind: 'input', message: 'Public domain for PostHog (e.g. posthog.example.com)' },
   },
   ...INGRESS_FIELDS,
-  { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: v.dnsSubdomain('a StorageClass name') },
-  { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: v.imageTag },
-  { key: 'posthogImage', valueName: 'repository', description: 'PostHog image repository, e.g. a mirror (default: posthog/posthog)', schema: v.imageRepository },
+  { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: (v) => v.dnsSubdomain('a StorageClass name') },
+  { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: (v) => v.imageTag },
+  { key: 'posthogImage', valueName: 'repository', description: 'PostHog image repository, e.g. a mirror (default: posthog/posthog)', schema: (v) => v.imageRepository },
 ];
 
 export const MODEL_ROUTER_FIELDS: Field[] = [
@@ -102,31 +106,31 @@ export const MODEL_ROUTER_FIELDS: Field[] = [
     key: 'image',
     valueName: 'ref',
     description: 'Model Router image with a tag or digest (e.g. registry.example.com/model-router:1.4.2)',
-    schema: v.imageRef,
+    schema: (v) => v.imageRef,
     prompt: { kind: 'input', message: 'Model Router image (registry/name:tag or @sha256:…)' },
   },
-  { key: 'replicas', valueName: 'n', description: 'fixed replica count (turns the HPA off)', schema: v.count(0) },
-  { key: 'minReplicas', valueName: 'n', description: 'HPA minimum replicas (default 3)', schema: v.count(1) },
-  { key: 'maxReplicas', valueName: 'n', description: 'HPA maximum replicas (default 10)', schema: v.count(1) },
-  { key: 'domain', valueName: 'host', description: 'public host name; adds an Ingress with TLS', schema: v.domain },
+  { key: 'replicas', valueName: 'n', description: 'fixed replica count (turns the HPA off)', schema: (v) => v.count(0) },
+  { key: 'minReplicas', valueName: 'n', description: 'HPA minimum replicas (default 3)', schema: (v) => v.count(1) },
+  { key: 'maxReplicas', valueName: 'n', description: 'HPA maximum replicas (default 10)', schema: (v) => v.count(1) },
+  { key: 'domain', valueName: 'host', description: 'public host name; adds an Ingress with TLS', schema: (v) => v.domain },
   ...INGRESS_FIELDS,
-  { key: 'posthogHost', valueName: 'url', description: 'PostHog host (default: the connection written by `cloud`, or the in-cluster PostHog)', schema: v.baseUrl },
-  { key: 'posthogApiKey', valueName: 'key', secret: true, description: 'PostHog project API key (phc_…)', schema: v.posthogProjectKey },
+  { key: 'posthogHost', valueName: 'url', description: 'PostHog host (default: the connection written by `cloud`, or the in-cluster PostHog)', schema: (v) => v.baseUrl },
+  { key: 'posthogApiKey', valueName: 'key', secret: true, description: 'PostHog project API key (phc_…)', schema: (v) => v.posthogProjectKey },
   {
     key: 'dbHost',
     valueName: 'host',
     description: 'PostgreSQL host',
-    schema: v.hostName,
+    schema: (v) => v.hostName,
     prompt: { kind: 'input', message: 'PostgreSQL host' },
   },
-  { key: 'dbPort', valueName: 'port', description: 'PostgreSQL port', schema: v.port, default: 5432 },
-  { key: 'dbSslMode', valueName: 'mode', choices: ['disable', 'require', 'verify-ca', 'verify-full'], description: 'PostgreSQL sslmode', schema: v.oneOf(['disable', 'require', 'verify-ca', 'verify-full']), default: 'require' },
-  { key: 'dbName', valueName: 'name', description: 'PostgreSQL database', schema: v.plainName('a database name'), default: 'model_router' },
+  { key: 'dbPort', valueName: 'port', description: 'PostgreSQL port', schema: (v) => v.port, default: 5432 },
+  { key: 'dbSslMode', valueName: 'mode', choices: ['disable', 'require', 'verify-ca', 'verify-full'], description: 'PostgreSQL sslmode', schema: (v) => v.oneOf(['disable', 'require', 'verify-ca', 'verify-full']), default: 'require' },
+  { key: 'dbName', valueName: 'name', description: 'PostgreSQL database', schema: (v) => v.plainName('a database name'), default: 'model_router' },
   {
     key: 'dbUser',
     valueName: 'user',
     description: 'PostgreSQL user',
-    schema: v.plainName('a user name'),
+    schema: (v) => v.plainName('a user name'),
     prompt: { kind: 'input', message: 'PostgreSQL user' },
   },
   {
@@ -134,25 +138,25 @@ export const MODEL_ROUTER_FIELDS: Field[] = [
     valueName: 'password',
     secret: true,
     description: 'PostgreSQL password',
-    schema: v.password,
+    schema: (v) => v.password,
     prompt: { kind: 'password', message: 'PostgreSQL password' },
   },
   {
     key: 'redisAddr',
     valueName: 'host:port',
     description: 'Redis address',
-    schema: v.hostPort,
+    schema: (v) => v.hostPort,
     prompt: { kind: 'input', message: 'Redis address (host:port)' },
   },
-  { key: 'redisPassword', valueName: 'password', secret: true, description: 'Redis password (if Redis requires one)', schema: v.password },
-  { key: 'openaiApiKey', valueName: 'key', secret: true, description: 'OpenAI API key', schema: v.openaiKey },
-  { key: 'anthropicApiKey', valueName: 'key', secret: true, description: 'Anthropic API key', schema: v.anthropicKey },
+  { key: 'redisPassword', valueName: 'password', secret: true, description: 'Redis password (if Redis requires one)', schema: (v) => v.password },
+  { key: 'openaiApiKey', valueName: 'key', secret: true, description: 'OpenAI API key', schema: (v) => v.openaiKey },
+  { key: 'anthropicApiKey', valueName: 'key', secret: true, description: 'Anthropic API key', schema: (v) => v.anthropicKey },
 ];
 
 export const SCALE_FIELDS: Field[] = [
-  { key: 'replicas', valueName: 'n', description: 'new replica count (refused when an HPA manages the workload)', schema: v.count(0) },
-  { key: 'min', valueName: 'n', description: 'new HPA minimum', schema: v.count(1) },
-  { key: 'max', valueName: 'n', description: 'new HPA maximum', schema: v.count(1) },
+  { key: 'replicas', valueName: 'n', description: 'new replica count (refused when an HPA manages the workload)', schema: (v) => v.count(0) },
+  { key: 'min', valueName: 'n', description: 'new HPA minimum', schema: (v) => v.count(1) },
+  { key: 'max', valueName: 'n', description: 'new HPA maximum', schema: (v) => v.count(1) },
 ];
 
 /** Every key a config file may hold (union over commands), for the strict file schema. */

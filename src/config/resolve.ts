@@ -7,6 +7,15 @@ import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { envName, type Field, fieldLabel, fileKey, flagName } from './fields.js';
 import type { Prompter } from './prompts.js';
+import * as validators from './validators.js';
+
+const built = new WeakMap<Field, z.ZodType>();
+/** The field's zod check, built on first use (fields are plain data; see fields.ts). */
+export function schemaOf(f: Field): z.ZodType {
+  let s = built.get(f);
+  if (!s) built.set(f, (s = f.schema(validators)));
+  return s;
+}
 
 export type Source = 'flag' | 'env' | 'config' | 'prompt' | 'default';
 
@@ -110,7 +119,7 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
   const sources: Record<string, Source> = {};
   for (const [key, r] of raw) {
     const f = byKey.get(key)!;
-    const parsed = f.schema.safeParse(r.value);
+    const parsed = schemaOf(f).safeParse(r.value);
     if (parsed.success) {
       values[key] = parsed.data;
       sources[key] = r.source;
@@ -138,7 +147,7 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
   }
   for (const f of o.fields) {
     if (values[f.key] === undefined && f.default !== undefined) {
-      values[f.key] = f.schema.parse(f.default);
+      values[f.key] = schemaOf(f).parse(f.default);
       sources[f.key] = 'default';
     }
   }
@@ -148,7 +157,7 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
 /** Asks for one field, validating at the prompt with the same schema as flags. */
 export async function ask(p: Prompter, f: Field): Promise<unknown> {
   const validate = (s: string): true | string => {
-    const r = f.schema.safeParse(s);
+    const r = schemaOf(f).safeParse(s);
     return r.success ? true : issueMessage(r.error);
   };
   const spec = f.prompt ?? { kind: f.secret ? 'password' : 'input', message: f.description };
@@ -157,5 +166,5 @@ export async function ask(p: Prompter, f: Field): Promise<unknown> {
   else if (spec.kind === 'confirm') answer = await p.confirm({ message: spec.message });
   else if (spec.kind === 'password') answer = await p.password({ message: spec.message, validate });
   else answer = await p.input({ message: spec.message, validate });
-  return f.schema.parse(answer);
+  return schemaOf(f).parse(answer);
 }

@@ -123,7 +123,7 @@ describe('--dry-run / render print valid manifests with secrets masked', () => {
 });
 
 describe('start-up cost', () => {
-  // `--help` must not load @kubernetes/client-node (~400 ms), inquirer or ora:
+  // `--help` must not load @kubernetes/client-node (~400 ms), inquirer, ora or zod:
   // follow the static import graph of the entry point in dist/.
   it('the static import graph of bin/ excludes heavy modules', () => {
     const seen = new Set<string>();
