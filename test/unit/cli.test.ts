@@ -140,7 +140,7 @@ describe('start-up cost', () => {
     };
     visit(BIN);
     expect(seen.size).toBeGreaterThan(5);
-    const heavy = [...external].filter((s) => /^(@kubernetes\/client-node|@inquirer\/|ora$)/.test(s));
+    const heavy = [...external].filter((s) => /^(@kubernetes\/client-node|@inquirer\/|ora$|zod$)/.test(s));
     expect(heavy).toEqual([]);
     expect(external).toContain('commander');
   });
