@@ -176,6 +176,7 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
     const timers = new Set<NodeJS.Timeout>();
     const pods = new Map<string, Map<string, KubeObject>>(); // namespace -> name -> pod
     const unschedSeen = new Map<string, number>(); // pod uid -> first seen
+    const graceTimers = new Set<string>(); // workload ref|pod uid with a pending re-check
     const currentCache = new Map<string, Promise<string | undefined>>(); // deployment uid|revision -> pod-template-hash
     // `settled`: stop reacting to events; `finished`: the promise is decided.
     let settled = false;
@@ -291,12 +292,17 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
       if (d.kind === 'ok') return;
       if (d.kind === 'grace') {
         if (!unschedSeen.has(uid)) unschedSeen.set(uid, Date.now());
+        // One re-check per pod and workload when its grace runs out (pod updates may repeat).
+        const timerKey = `${t.ref}|${uid}`;
+        if (graceTimers.has(timerKey)) return;
         const timer = setTimeout(() => {
           timers.delete(timer);
+          graceTimers.delete(timerKey);
           const cur = pods.get(t.key.namespace!)?.get(pod.metadata.name);
           if (cur) checkPod(t, cur);
         }, Math.max(d.recheckAt - Date.now(), 0) + 50);
         timers.add(timer);
+        graceTimers.add(timerKey);
         return;
       }
       void isCurrentPod(t, pod).then((current) => {

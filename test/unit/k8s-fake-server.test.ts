@@ -286,6 +286,69 @@ describe('waitForObjects (fake server)', () => {
     expect((err as OperationError).hint).toMatch(/image/);
   });
 
+  it('ignores a crashing pod of the old ReplicaSet, fails on one of the new', async () => {
+    const deps = new FakeCollection('Deployment');
+    const pods = new FakeCollection('Pod');
+    const d = dep({ replicas: 2, updatedReplicas: 1, availableReplicas: 1 });
+    d.metadata.annotations = { 'deployment.kubernetes.io/revision': '2' };
+    deps.items.set('web', d);
+    const rs = (hash: string, rev: string) => ({
+      metadata: { name: `web-${hash}`, labels: { app: 'web', 'pod-template-hash': hash }, annotations: { 'deployment.kubernetes.io/revision': rev }, ownerReferences: [{ uid: 'u1' }] },
+    });
+    let rsLists = 0;
+    const inner = serve(deps, pods);
+    handler = (req, res, url) => {
+      if (url.pathname === '/apis/apps/v1/namespaces/team/replicasets') {
+        rsLists++;
+        return json(res, 200, { items: [rs('old', '1'), rs('new', '2')] });
+      }
+      return inner(req, res, url);
+    };
+    cluster = await connect({ kubeconfig: kubeconfig(base), env: {} });
+    const p = waitForObjects(cluster, [d], { timeoutMs: 10_000 });
+    await until(() => pods.watches.length === 1);
+    const crashing = (name: string, hash: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'team', uid: name, labels: { app: 'web', 'pod-template-hash': hash } },
+      status: { phase: 'Running', containerStatuses: [{ name: 'web', restartCount: 5, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } } }] },
+    });
+    pods.push('MODIFIED', crashing('web-old-1', 'old'));
+    await until(() => rsLists === 1);
+    await new Promise((r) => setTimeout(r, 100));
+    let settled = false;
+    void p.catch(() => undefined).finally(() => (settled = true));
+    expect(settled).toBe(false);
+    pods.push('MODIFIED', crashing('web-new-1', 'new'));
+    const err = await p.catch((e: unknown) => e);
+    expect((err as Error).message).toContain('pod web-new-1 (container web): CrashLoopBackOff');
+    expect(rsLists).toBe(1); // the revision lookup is cached
+  });
+
+  it('fails an Unschedulable pod only after the grace period', async () => {
+    const deps = new FakeCollection('Deployment');
+    const pods = new FakeCollection('Pod');
+    deps.items.set('web', dep({ replicas: 1, updatedReplicas: 1, availableReplicas: 0 }));
+    handler = serve(deps, pods);
+    cluster = await connect({ kubeconfig: kubeconfig(base), env: {} });
+    const p = waitForObjects(cluster, [dep({})], { timeoutMs: 10_000, unschedulableGraceMs: 400 });
+    await until(() => pods.watches.length === 1);
+    const t0 = Date.now();
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'team', uid: 'p1', labels: { app: 'web' } },
+      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] },
+    };
+    pods.push('ADDED', pod);
+    pods.push('MODIFIED', structuredClone(pod));
+    const err = await p.catch((e: unknown) => e);
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(350);
+    expect(took).toBeLessThan(1500);
+    expect((err as Error).message).toContain('pod web-1: Unschedulable: 0/3 nodes are available');
+  });
+
   it('times out saying what is still awaited', async () => {
     const deps = new FakeCollection('Deployment');
     const pods = new FakeCollection('Pod');
