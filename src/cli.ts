@@ -89,6 +89,7 @@ Every option is also an environment variable VH_DEPLOY_<NAME> and a --config key
       'vh-deploy model-router --config prod.yaml --dry-run=server',
     ],
   });
+  program.addOption(new Option('--no-wait', 'apply in order and return without waiting for readiness or running health checks'));
   program.addOption(new Option('--diff', 'show what would change against the live cluster, then stop').hideHelp());
   program
     .command('diff')

@@ -95,13 +95,15 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
       ({ applied } = await deploy(cluster, objects, {
         skipDryRun: true,
         timeoutMs: globals.timeoutMs,
+        wait: globals.wait,
         forceConflicts: globals.forceConflicts,
         onEvent: (e) => progress.event(e),
       }));
     } finally {
       progress.stop();
     }
-    const health = await runHealth(cluster, namespace, stack.health(values));
+    // Without waiting, pods may not be up yet: health checks would only report noise.
+    const health = globals.wait ? await runHealth(cluster, namespace, stack.health(values)) : [];
     report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'none', objects: applied, health, started });
     const bad = health.filter((h) => !h.ok);
     if (bad.length) {

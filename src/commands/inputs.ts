@@ -24,6 +24,8 @@ export interface Globals {
   dryRun: 'none' | 'client' | 'server';
   /** Show what would change against the live cluster, then stop (`vh-deploy diff`). */
   diff: boolean;
+  /** --no-wait: apply in order and return without waiting for readiness (Helm's default). */
+  wait: boolean;
 }
 
 export interface CommandInputs {
@@ -69,6 +71,7 @@ export async function collectInputs(cmd: Command, o: InputOptions): Promise<Comm
     forceConflicts: Boolean(g.forceConflicts),
     dryRun: dryRunMode(cmd, config),
     diff: Boolean(cmd.optsWithGlobals().diff),
+    wait: cmd.optsWithGlobals().wait !== false,
   };
   const interactive = canPrompt(globals);
   const prompter = interactive ? (o.prompter ?? (await inquirerPrompter())) : undefined;
