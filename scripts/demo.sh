@@ -14,21 +14,18 @@ echo "== 1/4 PostHog self-hosted (namespace posthog)"
 vh self-hosted --domain posthog.demo.example.com --yes
 
 echo "== 2/4 Model Router (namespace voicehelper-prod), connected to the in-cluster PostHog"
-# Demo-only values; real deployments pass secrets via env, --…-file or a masked prompt.
-VH_DEPLOY_POSTHOG_API_KEY="phc_$(openssl rand -hex 16)" \
-VH_DEPLOY_DB_PASSWORD="$(openssl rand -base64 24)" \
-vh model-router --yes \
-  --image registry.example.com/voicehelper/model-router:1.4.2 \
-  --posthog-host http://posthog-web.posthog.svc.cluster.local:8000 \
-  --db-host posthog-postgres.posthog.svc.cluster.local --db-user model_router --db-ssl-mode disable \
-  --redis-addr posthog-redis.posthog.svc.cluster.local:6379
+# Demo-only values, kept for this run; real deployments pass secrets via env,
+# --…-file or a masked prompt.
+export VH_DEPLOY_POSTHOG_API_KEY="phc_$(openssl rand -hex 16)"
+export VH_DEPLOY_DB_PASSWORD="$(openssl rand -base64 24)"
+router=(--image registry.example.com/voicehelper/model-router:1.4.2
+  --posthog-host http://posthog-web.posthog.svc.cluster.local:8000
+  --db-host posthog-postgres.posthog.svc.cluster.local --db-user model_router --db-ssl-mode disable
+  --redis-addr posthog-redis.posthog.svc.cluster.local:6379)
+vh model-router --yes "${router[@]}"
 
-echo "== 3/4 second run of model-router changes nothing"
-vh model-router --yes --diff \
-  --image registry.example.com/voicehelper/model-router:1.4.2 \
-  --posthog-host http://posthog-web.posthog.svc.cluster.local:8000 \
-  --db-host posthog-postgres.posthog.svc.cluster.local --db-user model_router --db-ssl-mode disable \
-  --redis-addr posthog-redis.posthog.svc.cluster.local:6379 2>/dev/null | grep -v '^Secret/' || true
+echo "== 3/4 a second run would change nothing (vh-deploy diff)"
+vh diff model-router "${router[@]}"
 
 echo "== 4/4 verify"
 vh verify all || { echo "verify failed"; exit 1; }
