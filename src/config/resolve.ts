@@ -50,7 +50,10 @@ function sourceName(f: Field, raw: Raw): string {
 /** What the user gave, for an error line: never a secret value. */
 export function describeGiven(f: Field, value: unknown): string {
   if (f.secret) return typeof value === 'string' ? `a value of ${Buffer.byteLength(value)} bytes` : 'a non-text value';
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  // Never serialise a list or mapping: YAML aliases can make a tiny file a huge tree.
+  if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'a list' : 'a mapping';
+  // A URL's password is a secret even in a non-secret field (https://user:pass@host).
+  const s = typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@') : JSON.stringify(value);
   const shown = s.length > 60 ? `${s.slice(0, 57)}...` : s;
   return JSON.stringify(shown);
 }

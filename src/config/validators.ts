@@ -185,7 +185,7 @@ export const duration = z
   });
 
 /** Booleans from env vars and config files: true/false/1/0/yes/no/on/off. */
-export const bool = z.union([z.boolean(), z.stringbool({ error: 'expected true or false' })]);
+export const bool = z.union([z.boolean(), z.stringbool({ error: 'expected true or false' })], { error: 'expected true or false' });
 
 export const filePath = check(z.string(), (v) => (v.length > 0 && v.length <= 4096 && !v.includes('\0')) || 'expected a file path');
 
