@@ -11,6 +11,24 @@ export interface HealthCheck {
 
 export const expectStatus200 = (status: number): string | undefined => (status === 200 ? undefined : `HTTP ${status || 'no answer'}`);
 
+/** A check that wants HTTP 200. */
+export const statusCheck = (name: string, service: string, port: number, path: string): HealthCheck => ({ name, service, port, path, judge: expectStatus200 });
+
+/** A check that wants HTTP 200 and a body with no problems (`label: a, b` otherwise). */
+export function bodyCheck(name: string, service: string, port: number, path: string, label: string, problems: (body: string) => string[]): HealthCheck {
+  return {
+    name,
+    service,
+    port,
+    path,
+    judge: (status, body) => {
+      if (status !== 200) return expectStatus200(status);
+      const bad = problems(body);
+      return bad.length ? `${label}: ${bad.join(', ')}` : undefined;
+    },
+  };
+}
+
 /** Prometheus text must expose each metric family (a HELP/TYPE line or a sample). */
 export function missingMetrics(body: string, names: readonly string[]): string[] {
   return names.filter((n) => !new RegExp(`^(# (HELP|TYPE) )?${n}(_bucket|_sum|_count)?[ {]`, 'm').test(body));

@@ -6,7 +6,7 @@ import { maskValue } from '../manifests/finalize.js';
 import { renderTemplate } from '../manifests/template.js';
 import type { KubeObject } from '../k8s/types.js';
 import { APP_NAMESPACE, CONNECTION_NAME, renderConnection } from './posthog-connection.js';
-import { expectStatus200, missingMetrics } from './health.js';
+import { bodyCheck, missingMetrics, statusCheck } from './health.js';
 import type { Stack } from './stack.js';
 
 export const MODEL_ROUTER = { name: 'model-router', httpPort: 8080, metricsPort: 9090 } as const;
@@ -65,19 +65,9 @@ export const modelRouterStack: Stack = {
     return at >= 0 ? image.slice(at + 1) : image.slice(image.lastIndexOf(':') + 1);
   },
   health: () => [
-    { name: 'Model Router /health', service: MODEL_ROUTER.name, port: MODEL_ROUTER.httpPort, path: '/health', judge: expectStatus200 },
-    { name: 'Model Router /ready', service: MODEL_ROUTER.name, port: MODEL_ROUTER.httpPort, path: '/ready', judge: expectStatus200 },
-    {
-      name: 'Model Router /metrics',
-      service: MODEL_ROUTER.name,
-      port: MODEL_ROUTER.metricsPort,
-      path: '/metrics',
-      judge: (status, body) => {
-        if (status !== 200) return `HTTP ${status || 'no answer'}`;
-        const missing = missingMetrics(body, MODEL_ROUTER_METRICS);
-        return missing.length ? `missing metrics: ${missing.join(', ')}` : undefined;
-      },
-    },
+    statusCheck('Model Router /health', MODEL_ROUTER.name, MODEL_ROUTER.httpPort, '/health'),
+    statusCheck('Model Router /ready', MODEL_ROUTER.name, MODEL_ROUTER.httpPort, '/ready'),
+    bodyCheck('Model Router /metrics', MODEL_ROUTER.name, MODEL_ROUTER.metricsPort, '/metrics', 'missing metrics', (body) => missingMetrics(body, MODEL_ROUTER_METRICS)),
   ],
   render(v, ctx) {
     const hpa = hpaOf(v);

@@ -7,7 +7,7 @@ import { SELF_HOSTED_FIELDS } from '../config/fields.js';
 import { shortHash } from '../manifests/finalize.js';
 import { renderTemplate } from '../manifests/template.js';
 import type { KubeObject } from '../k8s/types.js';
-import { expectStatus200, preflightProblems } from './health.js';
+import { bodyCheck, preflightProblems, statusCheck } from './health.js';
 import type { Stack } from './stack.js';
 
 /**
@@ -80,21 +80,14 @@ export const posthogStack: Stack = {
   version: (v) => (v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION,
   // PostHog's own probes: /_livez (process up), /_readyz?role=web (postgres + cache),
   // /_preflight (is everything wired: kafka, plugins, clickhouse, ...).
-  health: () => [
-    { name: 'PostHog /_livez', service: POSTHOG_WEB_SERVICE.name, port: POSTHOG_WEB_SERVICE.port, path: '/_livez', judge: expectStatus200 },
-    { name: 'PostHog /_readyz?role=web', service: POSTHOG_WEB_SERVICE.name, port: POSTHOG_WEB_SERVICE.port, path: '/_readyz?role=web', judge: expectStatus200 },
-    {
-      name: 'PostHog /_preflight',
-      service: POSTHOG_WEB_SERVICE.name,
-      port: POSTHOG_WEB_SERVICE.port,
-      path: '/_preflight',
-      judge: (status, body) => {
-        if (status !== 200) return `HTTP ${status || 'no answer'}`;
-        const bad = preflightProblems(body, ['db', 'redis', 'clickhouse', 'kafka', 'plugins', 'celery']);
-        return bad.length ? `not ready: ${bad.join(', ')}` : undefined;
-      },
-    },
-  ],
+  health: () => {
+    const { name, port } = POSTHOG_WEB_SERVICE;
+    return [
+      statusCheck('PostHog /_livez', name, port, '/_livez'),
+      statusCheck('PostHog /_readyz?role=web', name, port, '/_readyz?role=web'),
+      bodyCheck('PostHog /_preflight', name, port, '/_preflight', 'not ready', (body) => preflightProblems(body, ['db', 'redis', 'clickhouse', 'kafka', 'plugins', 'celery'])),
+    ];
+  },
   render(values, ctx) {
     const images = { ...POSTHOG_IMAGES, posthog: imageOf(values) };
     const data = {
