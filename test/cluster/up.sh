@@ -208,6 +208,7 @@ start kube-controller-manager in "$BIN_DIR/kube-controller-manager" \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
   --use-service-account-credentials=false --service-cluster-ip-range="$SERVICE_CIDR" \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+  --enable-hostpath-provisioner=true \
   --profiling=false --v=1
 start kube-scheduler in "$BIN_DIR/kube-scheduler" \
   --kubeconfig="$STATE/netns-admin.kubeconfig" \
@@ -257,6 +258,21 @@ nodes_ready() {
 wait_for "${#NODE_NAMES[@]} Ready nodes (kwok)" kwok nodes_ready
 wait_for "the default ServiceAccount in namespace default (kube-controller-manager)" kube-controller-manager \
   K -n default get serviceaccount default
+# A default StorageClass served by kube-controller-manager's built-in hostPath
+# provisioner (--enable-hostpath-provisioner, meant for tests): PVCs bind and
+# StatefulSets with volume claims become ready. The volumes are empty directories
+# under /tmp/hostpath_pv that nothing ever writes to (no kubelet).
+K apply -f - >"$LOGS/storageclass.log" 2>&1 <<EOF || fail kube-controller-manager "creating the default StorageClass failed"
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: kubernetes.io/host-path
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+EOF
 for c in kube-scheduler pod-server forward-ns; do
   live_pid "$c" >/dev/null || fail "$c" "$c is not running"
 done
