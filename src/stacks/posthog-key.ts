@@ -18,7 +18,8 @@ export async function checkProjectKey(host: string, key: string, o: { timeoutMs?
       redirect: 'error',
     });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    const c = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message ?? (e as Error).name;
     return { ok: false, reason: 'unreachable', detail: `no answer from ${url} (${cause})` };
   }
   const text = await res.text().catch(() => '');

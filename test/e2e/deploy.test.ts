@@ -131,6 +131,35 @@ describe('self-hosted PostHog', () => {
   });
 });
 
+describe('cloud --check-key (PostHog stand-in on loopback)', () => {
+  it('a rejected key exits 2 before anything is written; a good key deploys', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d) => (raw += d));
+      req.on('end', () => {
+        const ok = req.url === '/flags?v=2' && (JSON.parse(raw || '{}') as { api_key?: string }).api_key === KEY;
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(ok ? '{"flags":{}}' : '{"detail":"invalid"}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const ns = nsName('e2e-key');
+      const bad = await runCli(['cloud', '-n', ns, '--host', host, '--check-key', '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: 'phc_wrongWRONGwrongWRONG000' } });
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/^error: --posthog-api-key: PostHog at http:\/\/127\.0\.0\.1:\d+ rejected the key \(HTTP 401\)/);
+      expect((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}`)).status).toBe(404);
+      const good = await runCli(['cloud', '-n', ns, '--host', host, '--check-key', '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
+      expect(good.code, good.err).toBe(0);
+      expect(good.err).toContain('PostHog accepted the project API key');
+      expect((await core.readNamespacedConfigMap({ name: 'model-router-posthog', namespace: ns })).data?.POSTHOG_HOST).toBe(host);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('model-router without a connection', () => {
   it('exits 2 naming the missing connection, and writes nothing', async () => {
     const ns = nsName('e2e-noconn');
