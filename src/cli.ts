@@ -6,6 +6,7 @@ import { GLOBAL_FIELDS } from './config/fields.js';
 import { addFieldOptions } from './commands/options.js';
 import { registerStackCommand } from './commands/stack-command.js';
 import { registerDay2Commands } from './commands/day2.js';
+import { registerLockOptions } from './commands/lock-options.js';
 import { ExitCode, VhError } from './errors.js';
 import { cloudStack } from './stacks/posthog-connection.js';
 import { posthogStack } from './stacks/posthog.js';
@@ -38,7 +39,9 @@ export function buildProgram(io: ProgramIo = {}): Command {
   });
   program
     .description('Deploy the VoiceHelper analytics stack (PostHog and the Model Router) to Kubernetes.')
-    .version(VERSION, '--version', 'print the vh-deploy version')
+    // Not .version(): commander parses program options anywhere, so `upgrade posthog
+    // --version TAG` would print the version. One option serves both: alone it prints.
+    .addOption(new Option('--version [tag]', 'print the vh-deploy version (with `upgrade posthog`: the PostHog version to upgrade to)'))
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true })
     .option('--config <file>', 'YAML file of option values (camelCase keys, e.g. domain, posthogApiKey)')
@@ -48,6 +51,12 @@ export function buildProgram(io: ProgramIo = {}): Command {
         .env('VH_DEPLOY_DRY_RUN'),
     );
   addFieldOptions(program, GLOBAL_FIELDS);
+  registerLockOptions(program);
+  program.on('option:version', (tag: unknown) => {
+    if (typeof tag === 'string') return;
+    (io.writeOut ?? ((s: string) => process.stdout.write(s)))(`${VERSION}\n`);
+    throw new CommanderError(0, 'commander.version', VERSION);
+  });
   program.addHelpText(
     'after',
     `
@@ -57,6 +66,8 @@ Examples:
   $ vh-deploy model-router --image registry.example.com/model-router:1.4.2
   $ vh-deploy render self-hosted --domain posthog.example.com > posthog.yaml
   $ vh-deploy verify -o json
+  $ vh-deploy upgrade model-router --image-tag 1.4.3  # rolls back by itself on failure (exit 4)
+  $ vh-deploy rollback model-router                   # to the last successful revision
 ${EXIT_CODES}
 Every option is also an environment variable VH_DEPLOY_<NAME> and a --config key.`,
   );

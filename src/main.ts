@@ -29,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(lines.map((l, i) => (i === 0 || prefixAll ? `error: ${l}\n` : `${l}\n`)).join(''));
     if (e instanceof VhError && e.hint && !(e instanceof InputError)) process.stderr.write(`hint: ${redact(e.hint)}\n`);
     if (!(e instanceof VhError) && e instanceof Error && process.env.VH_DEPLOY_DEBUG) process.stderr.write(`${redact(e.stack ?? '')}\n`);
-    if (json) process.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2))}\n`);
+    // A command that already printed its JSON report (verify, upgrade) marks the error `reported`.
+    if (json && !(e as { reported?: boolean }).reported) process.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2))}\n`);
     return code;
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,39 +1,118 @@
-// Day-2 commands. Their flags are defined so help and validation are complete; the
-// operations themselves land with the day-2 issue and say so plainly until then.
+// Day-2 commands: verify, scale, upgrade, rollback, history. Registration only: each
+// command's module (and the Kubernetes engine) loads when the command runs, so
+// `--help` stays fast.
 import type { Command } from 'commander';
 import { SCALE_FIELDS } from '../config/fields.js';
-import { ExitCode, VhError } from '../errors.js';
 import { addFieldOptions } from './options.js';
 
-function notYet(what: string): never {
-  throw new VhError(`${what} is not implemented yet in this version of vh-deploy`, ExitCode.failed);
-}
+const STACKS = 'posthog (or self-hosted) | model-router | posthog-connection (or cloud)';
 
 export function registerDay2Commands(program: Command): void {
   program
     .command('verify')
     .description('check a deployed stack end to end; exit 0 only if every check passes')
-    .argument('[stack]', 'posthog | model-router | all', 'all')
-    .option('--check-key', 'also check the PostHog project key against PostHog')
-    .action(() => notYet('verify'));
+    .argument('[stack]', `${STACKS} | all`, 'all')
+    .option('--check-key', 'also check the PostHog project key against PostHog (POST {host}/flags?v=2)')
+    .addHelpText(
+      'after',
+      `
+Checks (in parallel): the objects of the current revision exist; workloads are ready by
+the same rules the deploy waits with; Services have ready endpoints; volume claims are
+bound; HPAs are within min..max (no metrics: warning); Ingress has an address (warning);
+health endpoints answer through the API server's proxy, via the Service and on every
+ready pod (PostHog /_livez, /_readyz?role=web, /_preflight; Model Router /health,
+/ready, /metrics with its four metrics); the PostHog connection the Model Router reads
+is consistent. Secret values are never printed.
+
+Examples:
+  $ vh-deploy verify                     # every stack found in its default namespace
+  $ vh-deploy verify model-router -o json
+  $ vh-deploy verify model-router --check-key
+`,
+    )
+    .action(async (stack: string, opts: { checkKey?: boolean }, c: Command) => {
+      await (await import('./verify.js')).runVerify(c, stack, opts);
+    });
+
   const scale = program
     .command('scale')
-    .description('change replicas through the /scale subresource (HPA-aware)')
-    .argument('<target>', 'STACK/WORKLOAD, e.g. model-router/model-router or posthog/web');
-  addFieldOptions(scale, SCALE_FIELDS).action(() => notYet('scale'));
+    .description('change replicas through the /scale subresource (HPA-aware); records a revision')
+    .argument('<target>', 'STACK/WORKLOAD: model-router/model-router, posthog/web, posthog/worker, posthog/plugins');
+  addFieldOptions(scale, SCALE_FIELDS)
+    .addHelpText(
+      'after',
+      `
+When an HPA scales the workload, --replicas is refused (it would fight the autoscaler);
+--min/--max change the HPA's range instead. Waits until the workload is ready.
+After a scale, a deploy that sets a different fixed --replicas reports a field conflict
+with "vh-deploy" (subresource scale); scale again, or deploy with --force-conflicts.
+
+Examples:
+  $ vh-deploy scale posthog/web --replicas 3
+  $ vh-deploy scale model-router/model-router --min 4 --max 12
+`,
+    )
+    .action(async (target: string, _o, c: Command) => {
+      await (await import('./scale.js')).runScale(c, target);
+    });
+
   program
     .command('upgrade')
-    .description('move a stack to a new version; migrations first; rolls back on failure')
-    .argument('<stack>', 'posthog | model-router')
-    .option('--version <tag>', 'PostHog image tag or digest')
-    .option('--image-tag <tag>', 'Model Router image tag')
-    .option('--image <ref>', 'Model Router image reference')
-    .option('--no-rollback-on-failure', 'leave a failed upgrade in place')
-    .action(() => notYet('upgrade'));
+    .description('move a stack to a new version; migrations first; rolls back on failure (exit 4)')
+    .argument('<stack>', 'posthog (or self-hosted) | model-router')
+    .option('--image-tag <tag>', 'Model Router: new image tag or digest (same repository)')
+    .option('--image <ref>', 'Model Router: new image reference (registry/name:tag or @sha256:…)')
+    .option('--no-rollback-on-failure', 'leave a failed upgrade in place instead of rolling back')
+    .addHelpText(
+      'after',
+      `
+  --version <tag>   PostHog: the image tag or digest to upgrade to
+
+Re-renders the stack from the last successful revision's values (secrets are read from
+the cluster, never from a revision) with the new version, applies it in order (PostHog's
+migration Job completes before web and worker roll) and waits. On failure it rolls back
+to that revision and exits 4; replica counts are kept.
+
+Examples:
+  $ vh-deploy upgrade posthog --version release-1.43.1
+  $ vh-deploy upgrade model-router --image-tag 1.4.3
+  $ vh-deploy upgrade model-router --image registry.example.com/model-router@sha256:… --dry-run
+`,
+    )
+    .action(async (stack: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean }, c: Command) => {
+      await (await import('./upgrade.js')).runUpgrade(c, stack, opts);
+    });
+
   program
     .command('rollback')
-    .description('return a stack to a recorded revision (default: the last successful one)')
-    .argument('<stack>', 'posthog | model-router')
-    .option('--to-revision <n>', 'revision number')
-    .action(() => notYet('rollback'));
+    .description('return a stack to a recorded revision (default: the last successful one before the current)')
+    .argument('<stack>', STACKS)
+    .option('--to-revision <n>', 'revision number (see `vh-deploy history STACK`)')
+    .addHelpText(
+      'after',
+      `
+Re-applies the revision's recorded manifests as a new revision and waits: ConfigMaps and
+pod templates come back together, and objects added since are deleted (never volume
+claims, Jobs or Secrets). Secrets are NOT restored: their values are never recorded, so
+they keep their current values. Database migrations are not reversed. Shows what changes
+and asks, unless --yes (without a terminal it proceeds, like kubectl).
+
+Examples:
+  $ vh-deploy rollback model-router
+  $ vh-deploy rollback posthog --to-revision 3 --dry-run
+`,
+    )
+    .action(async (stack: string, opts: { toRevision?: string }, c: Command) => {
+      await (await import('./rollback.js')).runRollback(c, stack, opts);
+    });
+
+  program
+    .command('history')
+    .description('list the recorded revisions of a stack (last 10 kept)')
+    .argument('<stack>', STACKS)
+    .option('--revision <n>', 'print one revision in full: non-secret values and manifests')
+    .addHelpText('after', '\nExamples:\n  $ vh-deploy history model-router\n  $ vh-deploy history posthog --revision 3 -o json\n')
+    .action(async (stack: string, opts: { revision?: string }, c: Command) => {
+      await (await import('./history.js')).runHistory(c, stack, opts);
+    });
 }

@@ -21,6 +21,8 @@ import { createProgress } from '../ui/progress.js';
 import { registerSecret } from '../ui/redact.js';
 import { chalk, type Ui } from '../ui/output.js';
 import type { CommandInputs } from './inputs.js';
+import { DEFAULT_LOCK, recorded, withStackLock, type LockSettings } from './operation.js';
+import { deployCommandOf } from '../stacks/day2.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
@@ -31,7 +33,7 @@ export interface HealthResult {
   ms: number;
 }
 
-export async function deployStack(o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui }): Promise<void> {
+export async function deployStack(o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui; lock?: LockSettings }): Promise<void> {
   const { stack, inputs, namespace, ui } = o;
   const { globals, values } = inputs;
   const started = performance.now();
@@ -61,8 +63,9 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
     assertPreflight(pf);
     if (globals.verbose) for (const c of pf.checks.filter((x) => x.ok)) ui.note(`preflight: ${c.message}`);
 
-    const ctx = await renderContext(cluster, stack, values, namespace, Boolean(pf.optionalGroups[SERVICE_MONITOR_API]));
-    const objects = renderStack(stack, values, ctx);
+    const serviceMonitor = Boolean(pf.optionalGroups[SERVICE_MONITOR_API]);
+    const ctx = await renderContext(cluster, stack, values, namespace, serviceMonitor);
+    let objects = renderStack(stack, values, ctx);
 
     ui.note(`${chalk.bold(stack.name)} → context ${cluster.contextName} (${cluster.server}), Kubernetes ${pf.version.gitVersion}`);
     for (const [k, v] of stack.summary(values, ctx)) ui.note(`  ${k.padEnd(16)} ${v}`);
@@ -89,36 +92,45 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
       if (!go) throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
     }
 
-    const progress = await createProgress(ui);
-    let applied: ApplyResult[];
-    try {
-      ({ applied } = await deploy(cluster, objects, {
-        skipDryRun: true,
-        timeoutMs: globals.timeoutMs,
-        wait: globals.wait,
-        forceConflicts: globals.forceConflicts,
-        onEvent: (e) => progress.event(e),
-      }));
-    } finally {
-      progress.stop();
-    }
-    // Without waiting, pods may not be up yet: health checks would only report noise.
-    const health = globals.wait ? await runHealth(cluster, namespace, stack.health(values)) : [];
-    report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'none', objects: applied, health, started });
-    const bad = health.filter((h) => !h.ok);
-    if (bad.length) {
-      throw new OperationError(
-        `${stack.name} is deployed but unhealthy: ${bad.map((h) => `${h.name}: ${h.detail}`).join('; ')}`,
-        `check the pods' logs; re-run \`vh-deploy verify ${stack.name}\` once fixed`,
-      );
-    }
+    // Held from the first write to the end: one operation per stack at a time (rule 7).
+    const namespaceObject = objects.find((x) => x.kind === 'Namespace' && x.metadata.name === namespace);
+    await withStackLock({ cluster, stack: stack.name, namespace, ui, settings: o.lock ?? DEFAULT_LOCK, namespaceObject }, async (op) => {
+      // Another run held the lock: re-read what it may have written (generated secrets, the connection).
+      if (op.waited) objects = renderStack(stack, values, await renderContext(cluster, stack, values, namespace, serviceMonitor));
+      await recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description: 'deploy', values, objects, ui }, async () => {
+        const progress = await createProgress(ui);
+        let applied: ApplyResult[];
+        try {
+          ({ applied } = await deploy(cluster, objects, {
+            skipDryRun: !op.waited,
+            timeoutMs: globals.timeoutMs,
+            wait: globals.wait,
+            forceConflicts: globals.forceConflicts,
+            signal: op.signal,
+            onEvent: (e) => progress.event(e),
+          }));
+        } finally {
+          progress.stop();
+        }
+        // Without waiting, pods may not be up yet: health checks would only report noise.
+        const health = globals.wait ? await runHealth(cluster, namespace, stack.health(values)) : [];
+        report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'none', objects: applied, health, started });
+        const bad = health.filter((h) => !h.ok);
+        if (bad.length) {
+          throw new OperationError(
+            `${stack.name} is deployed but unhealthy: ${bad.map((h) => `${h.name}: ${h.detail}`).join('; ')}`,
+            `check the pods' logs; re-run \`vh-deploy verify ${stack.name}\` once fixed`,
+          );
+        }
+      });
+    });
   } finally {
     cluster.close();
   }
 }
 
 /** Reads what the render must reuse: generated secrets, and the PostHog connection. */
-async function renderContext(cluster: Cluster, stack: Stack, values: Record<string, unknown>, namespace: string, serviceMonitor: boolean): Promise<RenderContext> {
+export async function renderContext(cluster: Cluster, stack: Stack, values: Record<string, unknown>, namespace: string, serviceMonitor: boolean): Promise<RenderContext> {
   const existingSecrets: RenderContext['existingSecrets'] = {};
   for (const name of stack.reusedSecrets) {
     const data = await readSecretData(cluster, namespace, name);
@@ -150,7 +162,7 @@ export interface PlannedChange {
 }
 
 /** What applying would change, per object, from the server's dry-run answers. */
-async function planDiff(cluster: Cluster, objects: KubeObject[], dry: ApplyResult[]): Promise<PlannedChange[]> {
+export async function planDiff(cluster: Cluster, objects: KubeObject[], dry: ApplyResult[]): Promise<PlannedChange[]> {
   const out: PlannedChange[] = [];
   for (const r of dry) {
     if (r.action === 'unchanged') continue;
@@ -178,7 +190,7 @@ export async function runHealth(cluster: Cluster, namespace: string, checks: Hea
   );
 }
 
-function countActions(results: ApplyResult[]): string {
+export function countActions(results: ApplyResult[]): string {
   const n: Record<string, number> = {};
   for (const r of results) n[r.action] = (n[r.action] ?? 0) + 1;
   return Object.entries(n).map(([k, v]) => `${v} ${k === 'created' ? 'to create' : k === 'configured' ? 'to change' : k}`).join(', ') || 'nothing';

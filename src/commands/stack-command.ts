@@ -38,6 +38,7 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
     return;
   }
   const { deployStack } = await import('./deploy-stack.js');
-  await deployStack({ stack, inputs, namespace, ui });
+  const { lockSettings } = await import('./operation.js');
+  await deployStack({ stack, inputs, namespace, ui, lock: lockSettings(cmd) });
 }
 

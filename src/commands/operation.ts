@@ -1,0 +1,164 @@
+// What every mutating command (cloud, self-hosted, model-router, scale, upgrade,
+// rollback) does around its writes (DESIGN.md rule 7): hold the stack's Lease for the
+// whole operation, abort cleanly on Ctrl-C or when the lock is lost, and record a
+// revision — `pending` first, then deployed or failed.
+import type { Command } from 'commander';
+import { ExitCode, VhError } from '../errors.js';
+import { applyObject } from '../k8s/apply.js';
+import type { Cluster } from '../k8s/client.js';
+import { acquireLease, ago, type HeldLease } from '../k8s/lease.js';
+import { finishRevision, imagesOf, nonSecretValues, startRevision, stripSecretData, type Revision } from '../k8s/revisions.js';
+import type { KubeObject } from '../k8s/types.js';
+import * as v from '../config/validators.js';
+import { InputError } from '../errors.js';
+import { secretKeys } from '../stacks/day2.js';
+import type { Stack } from '../stacks/stack.js';
+import { redact } from '../ui/redact.js';
+import type { Ui } from '../ui/output.js';
+import { VERSION } from '../version.js';
+
+export interface LockSettings {
+  /** Take the lock from whoever holds it. */
+  forceUnlock: boolean;
+  /** How long to wait for another operation on the stack to finish. */
+  waitMs: number;
+}
+
+export const DEFAULT_LOCK: LockSettings = { forceUnlock: false, waitMs: 30_000 };
+export const leaseName = (stack: string) => `vh-deploy-lock-${stack}`;
+
+/** Reads --force-unlock / --lock-wait (and their env twins) for a command. */
+export function lockSettings(cmd: Command): LockSettings {
+  const opts = cmd.optsWithGlobals() as { forceUnlock?: unknown; lockWait?: unknown };
+  let force = opts.forceUnlock === true;
+  if (cmd.getOptionValueSourceWithGlobals('forceUnlock') === 'env') {
+    const p = v.bool.safeParse(process.env.VH_DEPLOY_FORCE_UNLOCK ?? '');
+    if (!p.success) throw new InputError(`--force-unlock: expected true or false; got ${JSON.stringify(process.env.VH_DEPLOY_FORCE_UNLOCK)}`);
+    force = p.data;
+  }
+  const raw = String(opts.lockWait ?? '30s');
+  const waitMs = raw === '0' ? 0 : v.parseDuration(raw);
+  if (waitMs === undefined || waitMs > 3_600_000) throw new InputError(`--lock-wait: expected a duration such as 0, 30s or 5m (at most 1h); got ${JSON.stringify(raw)}`);
+  return { forceUnlock: force, waitMs };
+}
+
+export interface StackOperation {
+  /** Aborted on Ctrl-C or when the lock is lost; pass it to deploy() and waits. */
+  signal: AbortSignal;
+  /** Another operation held the lock and we waited: re-read what it may have changed. */
+  waited: boolean;
+  lease: HeldLease;
+}
+
+async function namespaceExists(cluster: Cluster, ns: string): Promise<boolean> {
+  const r = await cluster.requestOk('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { okStatuses: [404] });
+  return r.status !== 404;
+}
+
+/**
+ * Runs `fn` holding the stack's Lease. A first deploy creates its namespace first (the
+ * Lease lives there), applying the plan's own Namespace object. The lease is released
+ * on success, failure and Ctrl-C.
+ */
+export async function withStackLock<T>(
+  o: { cluster: Cluster; stack: string; namespace: string; ui: Ui; settings: LockSettings; namespaceObject?: KubeObject | undefined },
+  fn: (op: StackOperation) => Promise<T>,
+): Promise<T> {
+  const { cluster, ui } = o;
+  const ctl = new AbortController();
+  const onSigint = () => ctl.abort(new VhError(`interrupted: the ${o.stack} operation was stopped; the stack may be partly updated (see \`vh-deploy history ${o.stack}\`)`, ExitCode.interrupted));
+  process.on('SIGINT', onSigint);
+  try {
+    if (!(await namespaceExists(cluster, o.namespace))) {
+      if (!o.namespaceObject) throw new VhError(`namespace ${o.namespace} does not exist; is ${o.stack} deployed there? (-n)`, ExitCode.failed);
+      await applyObject(cluster, o.namespaceObject, { signal: ctl.signal });
+    }
+    const lease = await acquireLease(cluster, {
+      namespace: o.namespace,
+      name: leaseName(o.stack),
+      waitMs: o.settings.waitMs,
+      force: o.settings.forceUnlock,
+      signal: ctl.signal,
+      labels: { 'app.kubernetes.io/managed-by': 'vh-deploy', 'vh-deploy.io/lock-of': o.stack },
+      onWait: (s) => ui.note(`waiting for the lock Lease/${o.namespace}/${leaseName(o.stack)}: held by ${s.holder} (renewed ${ago(s.renewedAgoMs)}); waiting up to ${Math.round(o.settings.waitMs / 1000)}s`),
+      onTakeOver: (prev, why, renewed) =>
+        ui.warn(
+          why === 'forced'
+            ? `--force-unlock: taking the lock of ${o.stack} from ${prev} (renewed ${ago(renewed)})`
+            : `taking over the stale lock of ${o.stack} held by ${prev}: ${why === 'dead' ? 'that process no longer exists' : `it stopped renewing ${ago(renewed)}`}`,
+        ),
+    });
+    const onLost = () => ctl.abort(lease.lost.reason);
+    lease.lost.addEventListener('abort', onLost, { once: true });
+    try {
+      return await fn({ signal: ctl.signal, waited: lease.waited, lease });
+    } finally {
+      lease.lost.removeEventListener('abort', onLost);
+      await lease.release();
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export interface RecordSpec {
+  cluster: Cluster;
+  stack: Stack;
+  namespace: string;
+  command: string;
+  description: string;
+  values: Record<string, unknown>;
+  /** What is applied (Secret data is stripped before recording). */
+  objects: readonly KubeObject[];
+  rollbackTo?: number;
+  ui: Ui;
+}
+
+/** The record of an operation before it runs. */
+export function revisionDraft(s: Omit<RecordSpec, 'cluster' | 'ui'>) {
+  const version = s.stack.version(s.values);
+  return {
+    stack: s.stack.name,
+    namespace: s.namespace,
+    vhDeployVersion: VERSION,
+    command: s.command,
+    description: s.description,
+    ...(version !== undefined && { version }),
+    images: imagesOf(s.objects),
+    values: nonSecretValues(s.values, secretKeys(s.stack)),
+    manifests: stripSecretData(s.objects),
+    ...(s.rollbackTo !== undefined && { rollbackTo: s.rollbackTo }),
+  };
+}
+
+/** One line, secrets redacted: what a revision says about its failure. */
+export function failureLine(e: unknown): string {
+  return redact((e instanceof Error ? e.message : String(e)).split('\n')[0]!).slice(0, 500);
+}
+
+export interface RecordedOperation {
+  revision: Revision;
+}
+
+/**
+ * Records a `pending` revision, runs `fn`, and marks the revision deployed, or failed
+ * with the error's first line. A failure to record the outcome is a warning: the
+ * operation itself has already happened.
+ */
+export async function recorded<T>(s: RecordSpec, fn: (rec: RecordedOperation) => Promise<T>): Promise<T> {
+  const revision = await startRevision(s.cluster, revisionDraft(s));
+  const handle: RecordedOperation = { revision };
+  let result: T;
+  try {
+    result = await fn(handle);
+  } catch (e) {
+    await finishRevision(s.cluster, handle.revision, 'failed', { error: failureLine(e) }).catch((err: unknown) =>
+      s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as failed: ${failureLine(err)}`),
+    );
+    throw e;
+  }
+  await finishRevision(s.cluster, handle.revision, 'deployed').catch((err: unknown) =>
+    s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as deployed: ${failureLine(err)}`),
+  );
+  return result;
+}

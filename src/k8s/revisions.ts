@@ -1,0 +1,281 @@
+// Revisions (DESIGN.md rule 7): one Secret per revision in the stack's namespace,
+// `vh-deploy.<stack>.v<N>`, holding gzipped JSON: what was applied (Secret data
+// removed), the non-secret values it was rendered from, images, status and time.
+// Like Helm's `sh.helm.release.v1.*` Secrets, but a rollback's default target is the
+// last *successful* revision (anchors §2.4, helm/helm#1796), and history is capped.
+// Generic: nothing here knows which stacks exist. Pure helpers first, then cluster I/O.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Cluster } from './client.js';
+import { KubeApiError } from './api-error.js';
+import { arr, rec, str, type KubeObject } from './types.js';
+
+export const REVISION_TYPE = 'vh-deploy.io/revision';
+export const REVISION_OF_LABEL = 'vh-deploy.io/revision-of';
+export const REVISION_NUMBER_LABEL = 'vh-deploy.io/revision';
+export const REVISION_STATUS_LABEL = 'vh-deploy.io/status';
+export const OWNER_LABEL = 'owner';
+export const OWNER = 'vh-deploy';
+/** How many revisions are kept per stack. */
+export const KEEP_REVISIONS = 10;
+const DATA_KEY = 'revision';
+
+/**
+ * - pending: the operation is running (or its process died; see the lock);
+ * - deployed: succeeded, and is what the cluster runs now;
+ * - superseded: succeeded, later replaced by another successful revision;
+ * - failed: the operation failed and was left in place;
+ * - rolled-back: its changes were undone by a later rollback (automatic or manual).
+ */
+export type RevisionStatus = 'pending' | 'deployed' | 'superseded' | 'failed' | 'rolled-back';
+export const REVISION_STATUSES: readonly RevisionStatus[] = ['pending', 'deployed', 'superseded', 'failed', 'rolled-back'];
+
+export interface Revision {
+  revision: number;
+  stack: string;
+  namespace: string;
+  status: RevisionStatus;
+  /** When the operation started (ISO 8601). */
+  time: string;
+  /** When the status last changed. */
+  updated: string;
+  vhDeployVersion: string;
+  /** The command that made it: cloud, self-hosted, model-router, upgrade, scale, rollback. */
+  command: string;
+  /** One line for `history`, e.g. `upgrade to 1.5.0`, `rollback to 3`. */
+  description: string;
+  /** The stack's version label (image tag), when it has one. */
+  version?: string;
+  images: string[];
+  /** Non-secret input values the manifests were rendered from. */
+  values: Record<string, unknown>;
+  /** The objects applied, Secret data removed. */
+  manifests: KubeObject[];
+  /** Why it failed (first line, secrets redacted). */
+  error?: string;
+  /** For a rollback: the revision whose manifests it re-applied. */
+  rollbackTo?: number;
+}
+
+export const revisionSecretName = (stack: string, n: number) => `vh-deploy.${stack}.v${n}`;
+
+export const isSuccessful = (r: Pick<Revision, 'status'>) => r.status === 'deployed' || r.status === 'superseded';
+
+/** A copy without Secret values: `data` and `stringData` removed, keys kept out too. */
+export function stripSecretData(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.map((o) => {
+    const c = structuredClone(o);
+    if (c.kind === 'Secret') {
+      delete c.data;
+      delete c.stringData;
+    }
+    return c;
+  });
+}
+
+/** Container images of every pod template (init containers included), in order, unique. */
+export function imagesOf(objects: readonly KubeObject[]): string[] {
+  const out = new Set<string>();
+  for (const o of objects) {
+    const spec = rec(rec(rec(o.spec).template).spec);
+    for (const c of [...arr(spec.initContainers), ...arr(spec.containers)].map(rec)) {
+      const image = str(c.image);
+      if (image) out.add(image);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Values safe to record: secret fields and their `…File` twins are dropped, and so is
+ * anything undefined. `secretKeys` comes from the stack's field table (Field.secret).
+ */
+export function nonSecretValues(values: Record<string, unknown>, secretKeys: readonly string[]): Record<string, unknown> {
+  const drop = new Set(secretKeys.flatMap((k) => [k, `${k}File`]));
+  return Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== undefined && !drop.has(k)));
+}
+
+export function encodeRevision(r: Revision): string {
+  return gzipSync(Buffer.from(JSON.stringify(r), 'utf8')).toString('base64');
+}
+
+export function decodeRevision(b64: string): Revision {
+  return JSON.parse(gunzipSync(Buffer.from(b64, 'base64')).toString('utf8')) as Revision;
+}
+
+/** Newest first. */
+export function sortRevisions(revs: readonly Revision[]): Revision[] {
+  return [...revs].sort((a, b) => b.revision - a.revision);
+}
+
+export function nextRevisionNumber(revs: readonly Revision[]): number {
+  return revs.reduce((m, r) => Math.max(m, r.revision), 0) + 1;
+}
+
+/**
+ * The revision that describes what the cluster runs: the newest one that was not
+ * undone by a rollback. (A failed revision left in place is current.)
+ */
+export function currentRevision(revs: readonly Revision[]): Revision | undefined {
+  return sortRevisions(revs).find((r) => r.status !== 'rolled-back');
+}
+
+/** The newest successful revision (deployed or superseded). */
+export function lastSuccessful(revs: readonly Revision[]): Revision | undefined {
+  return sortRevisions(revs).find(isSuccessful);
+}
+
+export type RollbackChoice = { ok: true; target: Revision; current: Revision } | { ok: false; message: string };
+
+/**
+ * Which revision `rollback` returns to. With `to`, exactly that one (it must exist and
+ * have been successful, or be named explicitly). Without, the last *successful*
+ * revision before the current one — and when the current one is itself a rollback to
+ * N, before N, so repeated rollbacks step further back instead of flipping between two.
+ */
+export function chooseRollbackTarget(revs: readonly Revision[], to?: number): RollbackChoice {
+  const sorted = sortRevisions(revs);
+  const current = sorted[0];
+  if (!current) return { ok: false, message: 'no revisions are recorded' };
+  if (to !== undefined) {
+    const target = sorted.find((r) => r.revision === to);
+    if (!target) return { ok: false, message: `revision ${to} is not in the history (kept: ${sorted.map((r) => r.revision).reverse().join(', ')})` };
+    if (target.manifests.length === 0) return { ok: false, message: `revision ${to} recorded no manifests` };
+    return { ok: true, target, current };
+  }
+  const bound = current.rollbackTo ?? current.revision;
+  const target = sorted.find((r) => r.revision < bound && r.revision !== current.revision && isSuccessful(r) && r.manifests.length > 0);
+  if (!target) {
+    return { ok: false, message: `no successful revision before revision ${bound} to roll back to (history: ${describeHistory(sorted)})` };
+  }
+  return { ok: true, target, current };
+}
+
+function describeHistory(sortedNewestFirst: readonly Revision[]): string {
+  return [...sortedNewestFirst].reverse().map((r) => `${r.revision} ${r.status}`).join(', ');
+}
+
+/**
+ * Revisions to delete so that `keep` remain: the oldest go first, but the newest
+ * successful revision is never deleted (it is what a rollback needs).
+ */
+export function revisionsToPrune(revs: readonly Revision[], keep = KEEP_REVISIONS): number[] {
+  const sorted = sortRevisions(revs);
+  if (sorted.length <= keep) return [];
+  const protectedN = lastSuccessful(sorted)?.revision;
+  const kept = new Set(sorted.slice(0, keep).map((r) => r.revision));
+  if (protectedN !== undefined && !kept.has(protectedN)) {
+    // Keep it in place of the oldest of the newest `keep`.
+    const newest = sorted.slice(0, keep - 1).map((r) => r.revision);
+    kept.clear();
+    for (const n of [...newest, protectedN]) kept.add(n);
+  }
+  return sorted.filter((r) => !kept.has(r.revision)).map((r) => r.revision).sort((a, b) => a - b);
+}
+
+/** Status changes once revision `n` has succeeded: older `deployed` ones become `superseded`. */
+export function supersededBy(revs: readonly Revision[], n: number): Revision[] {
+  return revs.filter((r) => r.revision !== n && r.status === 'deployed').map((r) => ({ ...r, status: 'superseded' as const }));
+}
+
+// ---- cluster I/O ------------------------------------------------------------------------
+
+const secretsPath = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`;
+
+export function revisionSecret(r: Revision): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: REVISION_TYPE,
+    metadata: {
+      name: revisionSecretName(r.stack, r.revision),
+      namespace: r.namespace,
+      labels: {
+        [REVISION_OF_LABEL]: r.stack,
+        [OWNER_LABEL]: OWNER,
+        [REVISION_NUMBER_LABEL]: String(r.revision),
+        [REVISION_STATUS_LABEL]: r.status,
+        'app.kubernetes.io/managed-by': 'vh-deploy',
+      },
+    },
+    data: { [DATA_KEY]: encodeRevision(r) },
+  };
+}
+
+/** Every recorded revision of a stack in a namespace (any order). Unreadable records are skipped. */
+export async function listRevisions(cluster: Cluster, namespace: string, stack: string, signal?: AbortSignal): Promise<Revision[]> {
+  const res = await cluster.requestOk('GET', secretsPath(namespace), {
+    query: { labelSelector: `${REVISION_OF_LABEL}=${stack},${OWNER_LABEL}=${OWNER}` },
+    what: `revisions of ${stack} in ${namespace}`,
+    ...(signal && { signal }),
+  });
+  const out: Revision[] = [];
+  for (const item of arr(rec(res.json()).items).map(rec)) {
+    if (item.type !== REVISION_TYPE) continue;
+    const data = str(rec(item.data)[DATA_KEY]);
+    if (!data) continue;
+    try {
+      out.push(decodeRevision(data));
+    } catch {
+      /* a damaged record is not fatal for the others */
+    }
+  }
+  return out;
+}
+
+/** Creates the record; fails with 409 when the number is taken (the caller picks the next). */
+export async function createRevision(cluster: Cluster, r: Revision): Promise<void> {
+  await cluster.requestOk('POST', secretsPath(r.namespace), { body: revisionSecret(r), what: `Secret/${r.namespace}/${revisionSecretName(r.stack, r.revision)}` });
+}
+
+/** Rewrites a record (its status changed). */
+export async function updateRevision(cluster: Cluster, r: Revision): Promise<void> {
+  const name = revisionSecretName(r.stack, r.revision);
+  await cluster.requestOk('PUT', `${secretsPath(r.namespace)}/${encodeURIComponent(name)}`, { body: revisionSecret(r), what: `Secret/${r.namespace}/${name}` });
+}
+
+export async function deleteRevision(cluster: Cluster, namespace: string, stack: string, n: number): Promise<void> {
+  const name = revisionSecretName(stack, n);
+  await cluster.requestOk('DELETE', `${secretsPath(namespace)}/${encodeURIComponent(name)}`, { okStatuses: [404], what: `Secret/${namespace}/${name}` });
+}
+
+export type RevisionDraft = Omit<Revision, 'revision' | 'status' | 'time' | 'updated'>;
+
+/** Records a new `pending` revision with the next free number. */
+export async function startRevision(cluster: Cluster, draft: RevisionDraft, now = new Date()): Promise<Revision> {
+  for (let attempt = 0; ; attempt++) {
+    const revs = await listRevisions(cluster, draft.namespace, draft.stack);
+    const r: Revision = { ...draft, revision: nextRevisionNumber(revs), status: 'pending', time: now.toISOString(), updated: now.toISOString() };
+    try {
+      await createRevision(cluster, r);
+      return r;
+    } catch (e) {
+      if (e instanceof KubeApiError && e.status === 409 && attempt < 5) continue;
+      throw e;
+    }
+  }
+}
+
+/**
+ * Sets a revision's final status. On success older `deployed` revisions become
+ * `superseded`; then the history is pruned to KEEP_REVISIONS.
+ */
+export async function finishRevision(
+  cluster: Cluster,
+  r: Revision,
+  status: RevisionStatus,
+  extra: Partial<Pick<Revision, 'error' | 'manifests' | 'images' | 'values' | 'description'>> = {},
+): Promise<Revision> {
+  const done: Revision = { ...r, ...extra, status, updated: new Date().toISOString() };
+  await updateRevision(cluster, done);
+  const revs = await listRevisions(cluster, r.namespace, r.stack);
+  if (status === 'deployed') for (const s of supersededBy(revs, r.revision)) await updateRevision(cluster, { ...s, updated: done.updated });
+  for (const n of revisionsToPrune(revs)) await deleteRevision(cluster, r.namespace, r.stack, n);
+  return done;
+}
+
+/** Sets the status of an existing revision (e.g. a failed upgrade that was rolled back). */
+export async function markRevision(cluster: Cluster, r: Revision, status: RevisionStatus, extra: Partial<Pick<Revision, 'error'>> = {}): Promise<Revision> {
+  const done: Revision = { ...r, ...extra, status, updated: new Date().toISOString() };
+  await updateRevision(cluster, done);
+  return done;
+}
