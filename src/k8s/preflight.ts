@@ -97,6 +97,56 @@ export function accessRequirements(
   return [...out.values()];
 }
 
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+}
+
+/** Does one of these RBAC rules grant the requirement? Pure; `*` wildcards as in RBAC. */
+export function rulesAllow(rules: readonly ResourceRule[], r: AccessRequirement): boolean {
+  const has = (list: readonly string[] | undefined, v: string) => !!list && (list.includes('*') || list.includes(v));
+  return rules.some(
+    (rule) =>
+      has(rule.verbs, r.verb) &&
+      has(rule.apiGroups, r.group) &&
+      (has(rule.resources, r.resource) || (r.resource.includes('/') && !!rule.resources?.includes(`${r.resource.split('/')[0]}/*`))) &&
+      !(rule.resourceNames && rule.resourceNames.length > 0),
+  );
+}
+
+/** The user's rules in one namespace (SelfSubjectRulesReview): one request instead of dozens. */
+async function rulesIn(cluster: Cluster, namespace: string, signal?: AbortSignal): Promise<ResourceRule[]> {
+  const res = await cluster.requestOk('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+    retry: true, // a review has no side effect
+    ...(signal && { signal }),
+  });
+  return (rec(rec(res.json()).status).resourceRules as ResourceRule[] | undefined) ?? [];
+}
+
+/**
+ * Answers every requirement with as few requests as possible. A rules review may be
+ * incomplete (webhook authorizers) and is only trusted to say yes for namespaced
+ * access in its own namespace; everything else, and every "no", is settled by an
+ * authoritative SelfSubjectAccessReview.
+ */
+async function canIAll(cluster: Cluster, reqs: readonly AccessRequirement[], signal?: AbortSignal): Promise<PromiseSettledResult<{ allowed: boolean; reason?: string }>[]> {
+  const namespaces = [...new Set(reqs.map((r) => r.namespace).filter((n): n is string => !!n))];
+  const rules = new Map<string, ResourceRule[]>();
+  await Promise.all(
+    namespaces.map(async (ns) => {
+      try {
+        rules.set(ns, await rulesIn(cluster, ns, signal));
+      } catch {
+        rules.set(ns, []); // fall back to one review per requirement
+      }
+    }),
+  );
+  return mapLimit(reqs, 8, async (r) => (r.namespace && rulesAllow(rules.get(r.namespace) ?? [], r) ? { allowed: true } : canI(cluster, r, signal)));
+}
+
 async function canI(cluster: Cluster, r: AccessRequirement, signal?: AbortSignal): Promise<{ allowed: boolean; reason?: string }> {
   const [resource, subresource] = r.resource.split('/');
   const res = await cluster.requestOk('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
@@ -169,7 +219,7 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
 
   // RBAC: every verb, all denials at once.
   const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true);
-  const answers = await mapLimit(reqs, 8, (r) => canI(cluster, r, signal));
+  const answers = await canIAll(cluster, reqs, signal);
   const denied: string[] = [];
   for (const [i, a] of answers.entries()) {
     const r = reqs[i]!;
@@ -195,10 +245,13 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
   // Namespaces the plan uses but neither has nor creates.
   const plannedNs = new Set(o.objects.filter((x) => x.kind === 'Namespace').map((x) => x.metadata.name));
   const usedNs = new Set([...infos].filter(([, i]) => i.namespaced).map(([x]) => x.metadata.namespace ?? cluster.defaultNamespace));
-  for (const ns of usedNs) {
-    if (plannedNs.has(ns)) continue;
+  // A Terminating namespace refuses new objects with a 403 that reads like RBAC: say what it is.
+  for (const ns of new Set([...usedNs, ...plannedNs])) {
     const r = await cluster.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { ...(signal && { signal }) });
-    if (r.status === 404) checks.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} does not exist and the plan does not create it` });
+    if (r.status === 404 && !plannedNs.has(ns)) checks.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} does not exist and the plan does not create it` });
+    if (r.status === 200 && rec(rec(r.json()).status).phase === 'Terminating') {
+      checks.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} is being deleted (Terminating) and accepts no new objects; wait until it is gone, or choose another namespace with -n` });
+    }
   }
 
   const result: PreflightResult = { context: cluster.contextName, server: cluster.server, version, checks, ok: true, optionalGroups: {} };
@@ -246,5 +299,6 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
 export function assertPreflight(r: PreflightResult): void {
   const bad = r.checks.filter((c) => !c.ok && c.severity === 'error');
   if (bad.length === 0) return;
-  throw new OperationError(`preflight failed (context "${r.context}"); nothing was written:\n  - ${bad.map((c) => c.message).join('\n  - ')}`, undefined, bad.map((c) => c.message));
+  const list = bad.length === 1 ? ` ${bad[0]!.message}` : `\n  - ${bad.map((c) => c.message).join('\n  - ')}`;
+  throw new OperationError(`preflight failed (context "${r.context}"); nothing was written:${list}`, undefined, bad.map((c) => c.message));
 }

@@ -340,7 +340,9 @@ describe('cluster access', () => {
     expect(r.checks.find((c) => c.id === 'rbac')?.ok).toBe(true);
     expect(r.optionalGroups).toEqual({ 'monitoring.coreos.com/v1': false, 'apps/v1': true });
     expect(r.checks.find((c) => c.id === 'ingress-class')).toMatchObject({ ok: false, severity: 'error' });
-    expect(r.checks.find((c) => c.id === 'default-storage-class')?.ok).toBe(false); // the e2e cluster has no StorageClass
+    // The harness serves a default StorageClass (hostPath provisioner); the IngressClass is missing.
+    expect(r.checks.find((c) => c.id === 'default-storage-class')?.ok).toBe(true);
+    expect(r.defaultStorageClass).toBe('standard');
     expect(r.ok).toBe(false);
     expect(await hasGroupVersion(cluster, 'batch/v1')).toBe(true);
     expect((await serverVersion(cluster)).major).toBe('1');
