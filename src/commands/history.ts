@@ -63,13 +63,13 @@ export async function runHistory(cmd: Command, stackName: string, opts: { revisi
     }
     const rows = revs.map((r) => [
       String(r.revision),
-      r.updated.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      r.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
       colourStatus(r.status),
       r.command,
       r.version ?? '',
       `${r.description}${r.error ? `: ${r.error}` : ''}`,
     ]);
-    for (const l of table(['REVISION', 'UPDATED', 'STATUS', 'COMMAND', 'VERSION', 'DESCRIPTION'], rows)) ui.out(l);
+    for (const l of table(['REVISION', 'TIME', 'STATUS', 'COMMAND', 'VERSION', 'DESCRIPTION'], rows)) ui.out(l);
     if (lease?.holderIdentity) ui.note(`locked by ${lease.holderIdentity} (Lease ${leaseName(ops.stack.name)})`);
   } finally {
     cluster.close();

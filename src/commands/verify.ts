@@ -196,7 +196,10 @@ async function checksFor(cluster: Cluster, ops: StackOps, namespace: string, rev
   for (const h of m.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
     add(`HPA ${h.metadata.name}`, async () => {
       const l = await live(h);
-      return l ? judgeHpa(l) : fail('does not exist');
+      if (!l) return fail('does not exist');
+      const ref = rec(rec(l.spec).scaleTargetRef);
+      const target = str(ref.kind) && str(ref.name) ? await readObject(cluster, { apiVersion: str(ref.apiVersion) ?? 'apps/v1', kind: str(ref.kind)!, name: str(ref.name)!, namespace }) : undefined;
+      return judgeHpa(l, target ? (num(rec(target.spec).replicas) ?? 1) : undefined);
     });
   }
   for (const i of m.filter((x) => x.kind === 'Ingress')) {

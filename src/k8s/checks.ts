@@ -55,19 +55,19 @@ export function judgePvc(live: KubeObject | undefined, name: string): Judgement 
 }
 
 /**
- * An HPA: its target count inside min..max is required; an HPA that cannot read
- * metrics (ScalingActive=False) cannot scale, which is a warning, not a failure.
- * Pure.
+ * An HPA: its target's replica count (the workload's, which is current; the HPA's own
+ * status lags by a sync period) must be inside min..max. An HPA that cannot read
+ * metrics (ScalingActive=False) cannot scale: a warning, not a failure. Pure.
  */
-export function judgeHpa(live: KubeObject): Judgement {
+export function judgeHpa(live: KubeObject, targetReplicas?: number): Judgement {
   const spec = rec(live.spec);
   const st = rec(live.status);
   const min = num(spec.minReplicas) ?? 1;
   const max = num(spec.maxReplicas) ?? 1;
-  const current = num(st.currentReplicas);
+  const current = targetReplicas ?? num(st.currentReplicas);
   const desired = num(st.desiredReplicas);
-  if (current === undefined) return fail(`range ${min}–${max}: no status yet (the HPA controller has not seen it)`);
-  if (current < min || current > max) return fail(`${current} replicas, outside its range ${min}–${max}${desired !== undefined ? ` (desired ${desired})` : ''}`);
+  if (current === undefined) return fail(`range ${min}–${max}: its target has no replica count yet`);
+  if (current < min || current > max) return fail(`${current} replicas, outside its range ${min}–${max}${desired !== undefined ? ` (HPA desires ${desired})` : ''}`);
   const active = condition(live, 'ScalingActive');
   if (active && active.status !== 'True') {
     return warn(`${current} replicas within ${min}–${max}, but it cannot scale: ScalingActive=${active.status} (${active.reason ?? ''}${active.message ? `: ${active.message.split('\n')[0]}` : ''})`);

@@ -36,8 +36,7 @@ export function planScale(ref: string, req: ScaleRequest, current: { replicas: n
   if (req.replicas !== undefined) {
     if (hpa) {
       throw new InputError(
-        `--replicas: ${ref} is scaled by HorizontalPodAutoscaler ${hpa.name} (min ${hpa.min}, max ${hpa.max}); setting replicas would fight the autoscaler`,
-        `change its range instead, e.g. --min ${req.replicas} (and --max); nothing was changed`,
+        `--replicas: ${ref} is scaled by HorizontalPodAutoscaler ${hpa.name} (min ${hpa.min}, max ${hpa.max}); setting replicas would fight the autoscaler: change its range with --min/--max instead (nothing was changed)`,
       );
     }
     return { kind: 'replicas', from: current.replicas, to: req.replicas };
