@@ -14,6 +14,13 @@ export async function main(argv: string[]): Promise<number> {
     process.exitCode = ExitCode.interrupted;
   };
   process.on('SIGINT', onSigint);
+  // `vh-deploy render … | head`: the reader went away; stop quietly, not with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok);
+    });
+  }
   const program = buildProgram();
   const json = argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '-o' || a === '--output') && argv[i + 1] === 'json'));
   try {

@@ -146,7 +146,9 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
         kc.mergeConfig(more, true);
       }
     } catch (e) {
-      throw new InputError(`kubeconfig ${origin} could not be read: ${(e as Error).message.split('\n')[0]}`);
+      // client-node reports an empty file as "Cannot read properties of undefined".
+      const empty = source.files.some((f) => { try { return readFileSync(f, 'utf8').trim() === ''; } catch { return false; } });
+      throw new InputError(`kubeconfig ${origin} could not be read: ${empty ? 'the file is empty' : (e as Error).message.split('\n')[0]}`);
     }
   }
 
