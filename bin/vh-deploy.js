@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Thin entry: the compiled program lives in dist/ (built by `npm run build`/`npm ci`).
-import { main } from '../dist/main.js';
+// Thin entry: the program is bundled into dist/bundle/ by `npm run build` (run by
+// `npm ci` through prepare), with lazy chunks for the Kubernetes client and prompts.
+import { main } from '../dist/bundle/main.js';
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,18 +1,17 @@
 // The commander program. Kept light at import time (commander + chalk): commands
 // load the Kubernetes client, inquirer and ora lazily, so `--help` stays fast.
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { GLOBAL_FIELDS } from './config/fields.js';
 import { addFieldOptions } from './commands/options.js';
 import { registerStackCommand } from './commands/stack-command.js';
 import { registerDay2Commands } from './commands/day2.js';
 import { registerLockOptions } from './commands/lock-options.js';
 import { ExitCode, VhError } from './errors.js';
+import { VERSION } from './version.js';
 import { cloudStack } from './stacks/posthog-connection.js';
 import { posthogStack } from './stacks/posthog.js';
 import { modelRouterStack } from './stacks/model-router.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const EXIT_CODES = `
 Exit codes:

@@ -8,11 +8,12 @@
 //   key: pre-${a}-post   string interpolation inside one scalar (value must be defined)
 //   - $if: a.b           inside a mapping: keep the mapping only when a.b is truthy
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import type { KubeObject } from '../k8s/types.js';
+import { PACKAGE_ROOT } from '../paths.js';
 
-export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATE_DIR = `${join(PACKAGE_ROOT, 'templates')}/`;
 
 const WHOLE = /^\$\{([A-Za-z0-9_.]+)\}$/;
 const PART = /\$\{([A-Za-z0-9_.]+)\}/g;
