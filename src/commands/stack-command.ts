@@ -34,7 +34,10 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
   if (globals.dryRun === 'client') {
     // A client dry run never contacts a cluster: generated secrets are fresh (and masked).
     const objects = renderStack(stack, inputs.values, offlineContext(namespace));
-    ui.raw(manifestsText(objects, { json: ui.json, showSecrets: globals.showSecrets }));
+    const text = manifestsText(objects, { json: ui.json, showSecrets: globals.showSecrets });
+    // --show-secrets asks for the values: the output filter (redact) would mask them again.
+    if (globals.showSecrets) process.stdout.write(text);
+    else ui.raw(text);
     return;
   }
   const { deployStack } = await import('./deploy-stack.js');

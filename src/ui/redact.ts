@@ -10,6 +10,9 @@ export function registerSecret(value: unknown): void {
     secrets.add(Buffer.from(value, 'utf8').toString('base64'));
     const enc = encodeURIComponent(value);
     if (enc !== value) secrets.add(enc);
+    // ... or JSON-escaped (a value with " or \ inside a JSON document: -o json, error documents).
+    const json = JSON.stringify(value).slice(1, -1);
+    if (json !== value) secrets.add(json);
   }
 }
 
