@@ -89,10 +89,10 @@ export async function storedRevisions(ns: string, stack: string): Promise<{ raw:
   return { raw, revisions: revisions.sort((a, b) => a.revision - b.revision) };
 }
 
-export async function historyJson(ns: string, stack = 'model-router'): Promise<Array<{ revision: number; status: string; command: string; description: string; error?: string; rollbackTo?: number }>> {
+export async function historyJson(ns: string, stack = 'model-router'): Promise<Array<{ revision: number; status: string; command: string; description: string; time: string; updated: string; error?: string; rollbackTo?: number }>> {
   const r = await cli(['history', stack, '-n', ns, '-o', 'json']);
   expect(r.code, r.err).toBe(0);
-  return (JSON.parse(r.out) as { revisions: Array<{ revision: number; status: string; command: string; description: string }> }).revisions;
+  return (JSON.parse(r.out) as { revisions: Awaited<ReturnType<typeof historyJson>> }).revisions;
 }
 
 export async function configValue(ns: string, key: string): Promise<string | undefined> {

@@ -1,0 +1,109 @@
+/// <reference path="../cluster/inject.d.ts" />
+// The stack lock on the real control plane: two concurrent model-router deploys never
+// interleave (one waits, one with --lock-wait 0 exits 1 naming the holder); a stale
+// lease is taken over; a live foreign one is refused unless --force-unlock; Ctrl-C
+// releases the lock and records the revision as failed (exit 130).
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiRequest, deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
+import { setPodBehaviour } from '../cluster/pod-server-control.js';
+import { cli, coord, created, deployRouter, historyJson, kc, noSecrets, podIPs, routerArgs } from './support/day2.js';
+
+afterAll(async () => {
+  await deleteNamespaces(kc, created);
+});
+
+const LEASE = 'vh-deploy-lock-model-router';
+
+async function holder(ns: string): Promise<string | undefined> {
+  try {
+    return (await coord.readNamespacedLease({ name: LEASE, namespace: ns })).spec?.holderIdentity ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function putLease(ns: string, holderIdentity: string, renewedMsAgo: number, leaseDurationSeconds: number): Promise<void> {
+  // MicroTime wants six fractional digits (the generated client sends three).
+  const t = new Date(Date.now() - renewedMsAgo).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE }, spec: { holderIdentity, leaseDurationSeconds, acquireTime: t, renewTime: t } };
+  const r = await apiRequest(kc, 'POST', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, body);
+  expect(r.status, r.body).toBe(201);
+}
+
+describe('two concurrent deploys of one stack', () => {
+  it('never interleave: the second waits for the first, a third with --lock-wait 0 exits 1 naming the holder', async () => {
+    const ns = await deployRouter('e2e-d2-lock', ['--replicas', '2']);
+    const args = routerArgs(ns, { extra: ['--replicas', '2'] });
+    // Slow the first run's health checks, so it holds the lock for a few seconds.
+    const ips = await podIPs(ns);
+    for (const p of ips) await setPodBehaviour(p.ip, { path: '/health', delayMs: 4000 });
+    try {
+      let pidA = 0;
+      const a = cli(args, {}, { onSpawn: (pid) => (pidA = pid) });
+      await waitFor('the first deploy to hold the lock', async () => (await holder(ns))?.endsWith(` pid ${pidA}`), { timeoutMs: 20_000, intervalMs: 100 });
+      const [b, c] = [cli(args), cli([...args, '--lock-wait', '0'])];
+      const [ra, rb, rc] = await Promise.all([a, b, c]);
+      expect(ra.code, ra.err).toBe(0);
+      expect(rc.code).toBe(1);
+      expect(rc.err).toMatch(new RegExp(`^error: Lease/${ns}/${LEASE} is held by \\S+@\\S+ pid ${pidA} \\(renewed \\d+s ago, expires in \\d+s unless renewed\\): another vh-deploy operation on this stack is running$`, 'm'));
+      expect(rc.err).toMatch(/^hint: .*--force-unlock$/m);
+      expect(rb.code, rb.err).toBe(0);
+      expect(rb.err).toMatch(new RegExp(`waiting for the lock Lease/${ns}/${LEASE}: held by \\S+@\\S+ pid ${pidA}`));
+      noSecrets(ra, rb, rc);
+      // One revision each, strictly one after the other; the refused run wrote nothing.
+      const h = await historyJson(ns);
+      expect(h.map((x) => `${x.revision} ${x.status}`)).toEqual(['1 superseded', '2 superseded', '3 deployed']);
+      // B started only after A had finished (A's health checks alone took 4 s).
+      expect(Date.parse(h[2]!.time)).toBeGreaterThanOrEqual(Date.parse(h[1]!.updated));
+      expect(await holder(ns)).toBeUndefined(); // released
+    } finally {
+      for (const p of ips) await setPodBehaviour(p.ip, { path: '/health' });
+    }
+  });
+});
+
+describe('stale and foreign locks', () => {
+  it('a lease whose holder stopped renewing past its duration is taken over', async () => {
+    const ns = await deployRouter('e2e-d2-stale', ['--replicas', '1']);
+    await putLease(ns, 'ghost@gone-host.invalid pid 1', 10 * 60_000, 60);
+    const r = await cli(routerArgs(ns, { extra: ['--replicas', '1'] }));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/warning: taking over the stale lock of model-router held by ghost@gone-host\.invalid pid 1: it stopped renewing 10m ago/);
+    expect(await holder(ns)).toBeUndefined();
+  });
+
+  it('a live foreign holder is refused (exit 1, named); --force-unlock takes it', async () => {
+    const ns = await deployRouter('e2e-d2-force', ['--replicas', '1']);
+    await putLease(ns, 'alice@build-7.invalid pid 4242', 0, 300);
+    const refused = await cli(['scale', 'model-router', '-n', ns, '--replicas', '2', '--lock-wait', '1s']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/is held by alice@build-7\.invalid pid 4242/);
+    expect((await historyJson(ns)).length).toBe(1);
+    const verify = await cli(['verify', 'model-router', '-n', ns]);
+    expect(verify.out).toMatch(/an operation is running: locked by alice@build-7\.invalid pid 4242/);
+    const forced = await cli(['scale', 'model-router', '-n', ns, '--replicas', '2', '--force-unlock']);
+    expect(forced.code, forced.err).toBe(0);
+    expect(forced.err).toMatch(/warning: --force-unlock: taking the lock of model-router from alice@build-7\.invalid pid 4242/);
+    expect(await holder(ns)).toBeUndefined();
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('stops the wait, releases the lock, records the revision as failed, exit 130', async () => {
+    const ns = await deployRouter('e2e-d2-sigint', ['--replicas', '1']);
+    let pid = 0;
+    const run = cli(routerArgs(ns, { image: 'e2e.invalid/never-ready:1.0.0', extra: ['--replicas', '1', '--timeout', '90s'] }), {}, { onSpawn: (p) => (pid = p) });
+    await waitFor('the deploy to hold the lock', async () => (await holder(ns))?.endsWith(` pid ${pid}`), { timeoutMs: 20_000, intervalMs: 100 });
+    await new Promise((r) => setTimeout(r, 1000)); // into the wait
+    const sent = Date.now();
+    process.kill(pid, 'SIGINT');
+    const r = await run;
+    expect(r.code, r.err).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(r.err).toMatch(/^error: interrupted: the model-router operation was stopped/m);
+    expect(await holder(ns)).toBeUndefined();
+    const last = (await historyJson(ns)).at(-1)!;
+    expect(last).toMatchObject({ revision: 2, status: 'failed' });
+    expect(last.error).toMatch(/^interrupted/);
+  });
+});
