@@ -6,7 +6,7 @@
 // showing deployed / failed / rolled-back. No secret in any output or revision record.
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiRequest, deleteNamespaces } from '../cluster/e2e-helpers.js';
-import { apps, cli, configValue, created, deployRouter, historyJson, IMAGE, kc, noSecrets, routerArgs, routerImage, SECRETS, storedRevisions } from './support/day2.js';
+import { apps, cli, configValue, core, created, deployRouter, historyJson, IMAGE, kc, noSecrets, routerArgs, routerImage, SECRETS, storedRevisions } from './support/day2.js';
 
 afterAll(async () => {
   await deleteNamespaces(kc, created);
@@ -64,7 +64,7 @@ describe('a Model Router through upgrades and rollbacks', () => {
     expect(await routerImage(ns)).toBe(`${IMAGE}:1.5.0`);
     expect(await configValue(ns, 'REDIS_ADDR')).toBe('redis.data.svc:6379');
     // The database password was read from the cluster, not rotated or lost.
-    const secret = await (await import('./support/day2.js')).core.readNamespacedSecret({ name: 'model-router-secrets', namespace: ns });
+    const secret = await core.readNamespacedSecret({ name: 'model-router-secrets', namespace: ns });
     expect(Buffer.from(secret.data!.DB_PASSWORD!, 'base64').toString()).toBe(SECRETS[1]);
     expect((await statuses()).at(-1)).toBe('4 deployed upgrade');
   });

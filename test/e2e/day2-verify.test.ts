@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { setPodBehaviour, type PodBehaviour } from '../cluster/pod-server-control.js';
-import { cli, created, deployRouter, failed, kc, KEY, noSecrets, podIPs, verifyJson } from './support/day2.js';
+import { cli, core, created, deployRouter, failed, kc, KEY, noSecrets, podIPs, verifyJson } from './support/day2.js';
 
 afterAll(async () => {
   await deleteNamespaces(kc, created);
@@ -105,7 +105,6 @@ describe('verify model-router', () => {
   });
 
   it('a broken PostHog connection fails the connection check', async () => {
-    const { core } = await import('./support/day2.js');
     await core.patchNamespacedConfigMap({ name: 'model-router-posthog', namespace: ns, body: [{ op: 'replace', path: '/data/POSTHOG_HOST', value: 'http://posthog-web.nowhere.svc.cluster.local:8000' }] });
     const { code, doc } = await verifyJson(ns);
     expect(code).toBe(1);

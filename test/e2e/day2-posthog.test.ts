@@ -1,0 +1,81 @@
+/// <reference path="../cluster/inject.d.ts" />
+// Day-2 on self-hosted PostHog (the harness has a default StorageClass): verify covers
+// StatefulSets, the migration Job, claims and PostHog's health endpoints; scale of
+// posthog/web; an upgrade runs the new migration Job to completion before web, worker
+// and plugins roll, keeps the scaled replica count and never rotates a generated
+// secret; a rollback returns to the previous image.
+import { afterAll, describe, expect, it } from 'vitest';
+import { deleteNamespaces } from '../cluster/e2e-helpers.js';
+import { apps, cli, core, created, historyJson, kc, nsName, verifyJson } from './support/day2.js';
+
+afterAll(async () => {
+  await deleteNamespaces(kc, created);
+});
+
+const images = async (ns: string) =>
+  Object.fromEntries((await apps.listNamespacedDeployment({ namespace: ns })).items.map((d) => [d.metadata!.name!, d.spec!.template.spec!.containers[0]!.image!]));
+
+describe('self-hosted PostHog day 2', () => {
+  const ns = nsName('e2e-d2-ph');
+  let generated: Record<string, string> | undefined;
+
+  it('verify passes on a fresh install: data stores, migration Job, claims, health; the Ingress address is only a warning', async () => {
+    const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m']);
+    expect(r.code, r.err).toBe(0);
+    generated = (await core.readNamespacedSecret({ name: 'posthog-secrets', namespace: ns })).data;
+    const { code, doc } = await verifyJson(ns, 'posthog');
+    expect(code, JSON.stringify(doc.checks.filter((c) => c.status === 'fail'))).toBe(0);
+    const byName = Object.fromEntries(doc.checks.map((c) => [c.check, c]));
+    for (const c of ['StatefulSet posthog-postgres', 'StatefulSet posthog-clickhouse', 'PVCs data-posthog-postgres-*', 'endpoints posthog-web', 'PostHog /_livez', 'PostHog /_readyz?role=web', 'PostHog /_preflight']) {
+      expect(byName[c]?.status, c).toBe('pass');
+    }
+    expect(Object.keys(byName).some((k) => /^Job posthog-migrate-[a-f0-9]{10}$/.test(k))).toBe(true);
+    expect(byName['Ingress posthog']).toMatchObject({ status: 'warn', ok: true });
+  });
+
+  it('scale posthog/web, then upgrade: the new migration Job completes before the Deployments roll; replicas and secrets kept', async () => {
+    const s = await cli(['scale', 'posthog/web', '-n', ns, '--replicas', '3']);
+    expect(s.code, s.err).toBe(0);
+    const oldJob = (await core.listNamespacedPod({ namespace: ns })).items.find((p) => p.metadata?.name?.startsWith('posthog-migrate-'))?.metadata?.labels?.['job-name'];
+    const r = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.43.1', '--timeout', '2m']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/posthog upgraded from release-1\.43\.0 \(revision 2\) to release-1\.43\.1 \(revision 3\)/);
+    // Order: the new Job is complete before any Deployment is applied.
+    const newJob = /✓ Job\/[^/]+\/(posthog-migrate-[a-f0-9]{10}): complete/.exec(r.err)?.[1];
+    expect(newJob).toBeDefined();
+    expect(newJob).not.toBe(oldJob);
+    expect(r.err.indexOf('Deployment/')).toBeGreaterThan(r.err.indexOf(`✓ Job/${ns}/${newJob}`));
+    expect(await images(ns)).toEqual({ 'posthog-plugins': 'posthog/posthog:release-1.43.1', 'posthog-web': 'posthog/posthog:release-1.43.1', 'posthog-worker': 'posthog/posthog:release-1.43.1' });
+    expect((await apps.readNamespacedDeployment({ name: 'posthog-web', namespace: ns })).spec?.replicas).toBe(3);
+    expect((await core.readNamespacedSecret({ name: 'posthog-secrets', namespace: ns })).data).toEqual(generated);
+    for (const v of Object.values(generated ?? {})) {
+      const plain = Buffer.from(v, 'base64').toString();
+      expect(r.out + r.err).not.toContain(plain);
+    }
+  });
+
+  it('rollback returns to the previous version; history tells the story', async () => {
+    const r = await cli(['rollback', 'self-hosted', '-n', ns, '--timeout', '2m']);
+    expect(r.code, r.err).toBe(0);
+    expect(Object.values(await images(ns))).toEqual(['posthog/posthog:release-1.43.0', 'posthog/posthog:release-1.43.0', 'posthog/posthog:release-1.43.0']);
+    expect((await apps.readNamespacedDeployment({ name: 'posthog-web', namespace: ns })).spec?.replicas).toBe(3);
+    expect((await historyJson(ns, 'posthog')).map((h) => `${h.revision} ${h.status} ${h.command}`)).toEqual([
+      '1 superseded self-hosted',
+      '2 superseded scale',
+      '3 rolled-back upgrade',
+      '4 deployed rollback',
+    ]);
+    const v = await verifyJson(ns, 'posthog');
+    expect(v.code).toBe(0);
+  });
+
+  it('upgrade input errors are exit 2 before any API call', async () => {
+    const a = await cli(['upgrade', 'posthog', '-n', ns, '--image-tag', '1.0']);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/^error: --image-tag: is for model-router; for posthog give --version TAG$/m);
+    const b = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'latest']);
+    expect(b.code).toBe(2);
+    const c = await cli(['upgrade', 'cloud', '-n', ns, '--version', '1']);
+    expect(c.code).toBe(2);
+  });
+});
