@@ -97,7 +97,7 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
     await withStackLock({ cluster, stack: stack.name, namespace, ui, settings: o.lock ?? DEFAULT_LOCK, namespaceObject }, async (op) => {
       // Another run held the lock: re-read what it may have written (generated secrets, the connection).
       if (op.waited) objects = renderStack(stack, values, await renderContext(cluster, stack, values, namespace, serviceMonitor));
-      await recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description: 'deploy', values, objects, ui }, async () => {
+      await recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description: globals.wait ? 'deploy' : 'deploy (--no-wait: readiness not checked)', values, objects, ui }, async () => {
         const progress = await createProgress(ui);
         let applied: ApplyResult[];
         try {
