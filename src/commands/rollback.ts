@@ -120,10 +120,11 @@ export async function executeRollback(
     cluster,
     revisionDraft({ stack, namespace, command: 'rollback', description: o.description ?? `rollback to ${plan.target.revision}`, values: plan.target.values, objects: plan.target.manifests, rollbackTo: plan.target.revision }),
   );
+  let applied: ApplyResult[];
+  let health: HealthResult[];
   try {
     for (const s of plan.scale) await writeScale(cluster, s.key, s.to);
     const progress = await createProgress(ui);
-    let applied: ApplyResult[];
     try {
       ({ applied } = await deploy(cluster, plan.objects, { skipDryRun: true, timeoutMs: globals.timeoutMs, forceConflicts: globals.forceConflicts, signal: o.signal, onEvent: (e) => progress.event(e) }));
     } finally {
@@ -134,9 +135,15 @@ export async function executeRollback(
       await cluster.requestOk('DELETE', t.path, { okStatuses: [404], query: { propagationPolicy: 'Background' }, what: objectRef(p) });
       ui.note(`    ${objectRef(p)} deleted`);
     }
-    const health = await runHealth(cluster, namespace, stack.health(plan.target.values));
+    health = await runHealth(cluster, namespace, stack.health(plan.target.values));
     const bad = health.filter((h) => !h.ok);
     if (bad.length) throw new OperationError(`${stack.name} is back on revision ${plan.target.revision} but unhealthy: ${bad.map((h) => `${h.name}: ${h.detail}`).join('; ')}`);
+  } catch (e) {
+    await finishRevision(cluster, rev, 'failed', { error: failureLine(e) }).catch(() => undefined);
+    throw e;
+  }
+  // The rollback itself succeeded: failing to write the records is only a warning.
+  try {
     const done = await finishRevision(cluster, rev, 'deployed');
     if (o.current && o.current.revision !== plan.target.revision) {
       // Re-read: finishing may have marked it superseded.
@@ -144,9 +151,9 @@ export async function executeRollback(
       await markRevision(cluster, latest, 'rolled-back');
     }
     return { revision: done, applied, health };
-  } catch (e) {
-    await finishRevision(cluster, rev, 'failed', { error: failureLine(e) }).catch(() => undefined);
-    throw e;
+  } catch (err) {
+    ui.warn(`could not record the rollback of ${stack.name} (revision ${rev.revision}): ${failureLine(err)}`);
+    return { revision: { ...rev, status: 'deployed' }, applied, health };
   }
 }
 

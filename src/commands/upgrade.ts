@@ -127,7 +127,11 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
         const health = await runHealth(cluster, namespace, ops.stack.health(next.values));
         const bad = health.filter((h) => !h.ok);
         if (bad.length) throw new OperationError(`${ops.stack.name} ${next.version} is unhealthy: ${bad.map((h) => `${h.name}: ${h.detail}`).join('; ')}`);
-        rev = await finishRevision(cluster, rev, 'deployed');
+        // The upgrade itself succeeded: failing to write its record must not roll it back.
+        rev = await finishRevision(cluster, rev, 'deployed').catch((err: unknown) => {
+          ui.warn(`could not record revision ${rev.revision} of ${ops.stack.name} as deployed: ${failureLine(err)}`);
+          return { ...rev, status: 'deployed' as const };
+        });
         const changed = applied.filter((a) => a.action !== 'unchanged').length;
         report(
           ui,
