@@ -24,6 +24,9 @@ ready pod (PostHog /_livez, /_readyz?role=web, /_preflight; Model Router /health
 /ready, /metrics with its four metrics); the PostHog connection the Model Router reads
 is consistent. Secret values are never printed.
 
+Exit codes: 0 every check passed (warnings allowed) · 1 a check failed · 2 bad input ·
+3 cluster unreachable, unauthorised or forbidden.
+
 Examples:
   $ vh-deploy verify                     # every stack found in its default namespace
   $ vh-deploy verify model-router -o json
@@ -46,6 +49,10 @@ When an HPA scales the workload, --replicas is refused (it would fight the autos
 --min/--max change the HPA's range instead. Waits until the workload is ready.
 After a scale, a deploy that sets a different fixed --replicas reports a field conflict
 with "vh-deploy" (subresource scale); scale again, or deploy with --force-conflicts.
+
+Exit codes: 0 scaled (or nothing to change) · 1 failed (e.g. not ready in --timeout, or
+the lock is held) · 2 bad input, nothing written (incl. --replicas under an HPA) ·
+3 cluster access · 130 interrupted.
 
 Examples:
   $ vh-deploy scale posthog/web --replicas 3
@@ -73,6 +80,10 @@ the cluster, never from a revision) with the new version, applies it in order (P
 migration Job completes before web and worker roll) and waits. On failure it rolls back
 to that revision and exits 4; replica counts are kept.
 
+Exit codes: 0 upgraded · 1 failed (nothing written; or left in place with
+--no-rollback-on-failure; or the rollback failed too) · 2 bad input · 3 cluster access ·
+4 failed and rolled back · 130 interrupted (no rollback).
+
 Examples:
   $ vh-deploy upgrade posthog --version release-1.43.1
   $ vh-deploy upgrade model-router --image-tag 1.4.3
@@ -96,6 +107,9 @@ pod templates come back together, and objects added since are deleted (never vol
 claims, Jobs or Secrets). Secrets are NOT restored: their values are never recorded, so
 they keep their current values. Database migrations are not reversed. Shows what changes
 and asks, unless --yes (without a terminal it proceeds, like kubectl).
+
+Exit codes: 0 rolled back · 1 failed (or no successful revision to return to) ·
+2 bad input (e.g. an unknown --to-revision) · 3 cluster access · 130 interrupted.
 
 Examples:
   $ vh-deploy rollback model-router

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { setPodBehaviour, type PodBehaviour } from '../cluster/pod-server-control.js';
-import { cli, core, created, deployRouter, failed, kc, KEY, noSecrets, podIPs, verifyJson } from './support/day2.js';
+import { cli, core, created, deployRouter, failed, kc, KEY, noSecrets, nsName, podIPs, verifyJson } from './support/day2.js';
 
 afterAll(async () => {
   await deleteNamespaces(kc, created);
@@ -111,5 +111,40 @@ describe('verify model-router', () => {
     expect(failed(doc).find((c) => c.check === 'PostHog connection')?.detail).toMatch(/names Service nowhere\/posthog-web, which does not exist/);
     const fix = await cli(['cloud', '-n', ns, '--region', 'eu', '--yes', '--force-conflicts'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
     expect(fix.code, fix.err).toBe(0);
+  });
+});
+
+describe('verify --check-key (PostHog stand-in on loopback)', () => {
+  it('checks the key the Model Router would send, and says the host is not reachable from the cluster', async () => {
+    const { createServer } = await import('node:http');
+    let accept = true;
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d) => (raw += d));
+      req.on('end', () => {
+        const ok = accept && req.url === '/flags?v=2' && (JSON.parse(raw || '{}') as { api_key?: string }).api_key === KEY;
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(ok ? '{"flags":{}}' : '{"detail":"invalid"}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const ns = nsName('e2e-d2-key');
+      const c = await cli(['cloud', '-n', ns, '--host', host, '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
+      expect(c.code, c.err).toBe(0);
+      const good = await verifyJson(ns, 'cloud', ['--check-key']);
+      const byName = Object.fromEntries(good.doc.checks.map((x) => [x.check, x]));
+      expect(byName['PostHog project key']).toMatchObject({ status: 'pass' });
+      expect(byName['PostHog project key']!.detail).toMatch(/accepted the key phc_…6789/);
+      // Plain http to a non-cluster host: the Model Router could not use it.
+      expect(byName['PostHog connection']).toMatchObject({ status: 'fail' });
+      expect(byName['PostHog connection']!.detail).toMatch(/expected an https:\/\/ host or an in-cluster/);
+      accept = false;
+      const bad = await verifyJson(ns, 'posthog-connection', ['--check-key']);
+      expect(bad.code).toBe(1);
+      expect(bad.doc.checks.find((x) => x.check === 'PostHog project key')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/rejected the key \(HTTP 401\)/) });
+    } finally {
+      server.close();
+    }
   });
 });
