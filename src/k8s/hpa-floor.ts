@@ -1,0 +1,43 @@
+// A workload that an HPA manages is applied without spec.replicas (DESIGN.md rule 4), so
+// a new one starts with 1 replica and reaches the HPA's minimum only after the HPA's
+// first sync (15 s or more, never without a metrics API). Reporting "ready" at 1 of a
+// minimum of 3 would be a lie, so the deploy raises it to the minimum through the /scale
+// subresource — an update the HPA owns afterwards, not an applied field that the next
+// apply would remove again.
+import type { Cluster } from './client.js';
+import { readScale, writeScale } from './scale.js';
+import { num, rec, str, type KubeObject, type ObjectKey } from './types.js';
+
+export interface HpaFloor {
+  target: ObjectKey;
+  min: number;
+}
+
+/** HPAs of the plan whose target is a workload of the plan that sets no replicas. Pure. */
+export function hpaFloors(objects: readonly KubeObject[]): HpaFloor[] {
+  const out: HpaFloor[] = [];
+  for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+    const spec = rec(hpa.spec);
+    const ref = rec(spec.scaleTargetRef);
+    const target = objects.find(
+      (o) => o.kind === str(ref.kind) && o.metadata.name === str(ref.name) && o.metadata.namespace === hpa.metadata.namespace && o.apiVersion === (str(ref.apiVersion) ?? o.apiVersion),
+    );
+    if (!target || rec(target.spec).replicas !== undefined) continue;
+    const key: ObjectKey = { apiVersion: target.apiVersion, kind: target.kind, name: target.metadata.name };
+    if (target.metadata.namespace) key.namespace = target.metadata.namespace;
+    out.push({ target: key, min: num(spec.minReplicas) ?? 1 });
+  }
+  return out;
+}
+
+/** Raises each target below its floor to the floor; returns what it changed. */
+export async function raiseToHpaFloors(cluster: Cluster, floors: readonly HpaFloor[]): Promise<Array<HpaFloor & { from: number }>> {
+  const changed: Array<HpaFloor & { from: number }> = [];
+  for (const f of floors) {
+    const cur = await readScale(cluster, f.target);
+    if (!cur || cur.replicas >= f.min) continue;
+    await writeScale(cluster, f.target, f.min, cur.resourceVersion);
+    changed.push({ ...f, from: cur.replicas });
+  }
+  return changed;
+}
