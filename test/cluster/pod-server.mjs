@@ -2,8 +2,8 @@
 // Fake "pod" HTTP server for the e2e cluster (plain Node, no dependencies).
 //
 // up.sh runs it inside the cluster's network namespace, bound to 0.0.0.0 on the HTTP
-// ports the stacks use. The namespace has `ip route add local 10.244.0.0/24 dev lo`, so
-// every pod IP kwok hands out (10.244.0.x) is a local address there: when the API
+// ports the stacks use. The namespace has `ip route add local 10.244.0.0/16 dev lo`, so
+// every pod IP kwok hands out (10.244.x.x) is a local address there: when the API
 // server proxies to a pod (services/NAME:PORT/proxy/..., pods/NAME:PORT/proxy/...), the
 // connection lands here, and req.socket.localAddress tells which pod IP was meant.
 //

@@ -117,7 +117,7 @@ write_kubeconfig "$STATE/netns-admin.kubeconfig" "https://127.0.0.1:$NS_API_PORT
 # ---- network namespace --------------------------------------------------------------
 ip netns add "$NETNS" || die "ip netns add $NETNS failed"
 ip -n "$NETNS" link set lo up
-# Every pod IP (10.244.0.x) is a local address inside the namespace, so the fake pod
+# Every pod IP (10.244.x.x) is a local address inside the namespace, so the fake pod
 # server bound to 0.0.0.0 answers for all of them. Nothing else exists in there: no
 # other interface, no default route, so no packet can leave the namespace.
 ip -n "$NETNS" route add local "$POD_CIDR" dev lo
