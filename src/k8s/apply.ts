@@ -4,7 +4,7 @@
 // first write, and group-by-group apply with a wait between groups.
 import { ClusterAccessError, OperationError, VhError } from '../errors.js';
 import { KubeApiError, redactSecretValues, type StatusCause } from './api-error.js';
-import type { Cluster } from './client.js';
+import { ApiUnreachableError, type Cluster } from './client.js';
 import { findResource, invalidateDiscovery, readObject, targetOf, type Target } from './discovery.js';
 import { applyGroups, type ApplyGroup } from './order.js';
 import { waitForObjects } from './wait.js';
@@ -173,8 +173,10 @@ export function aggregateFailures(what: string, failures: unknown[], total: numb
   const access = failures.filter((f) => f instanceof ClusterAccessError);
   if (access.length > 0 && access.length === failures.length && access.length === 1) return access[0] as Error;
   if (access.length > 0) {
-    return new ClusterAccessError(
-      `${what}: ${access.length} request(s) refused: ${access.map(problemLine).join('; ')}`,
+    // Every request went unanswered (the API server is gone): keep that distinguishable.
+    const Cls = access.length === failures.length && access.every((f) => f instanceof ApiUnreachableError) ? ApiUnreachableError : ClusterAccessError;
+    return new Cls(
+      `${what}: ${access.length} request(s) ${Cls === ApiUnreachableError ? 'got no answer' : 'refused'}: ${[...new Set(access.map(problemLine))].join('; ')}`,
       (access[0] as VhError).hint,
     );
   }

@@ -86,6 +86,15 @@ export interface Cluster extends ClusterIdentity {
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const MAX_TRIES = 5;
+/**
+ * Once the server has answered in this run, a refused or reset connection is most likely
+ * an API server restart (control-plane upgrade, crash): idempotent requests keep retrying
+ * for this long. Before the first answer, failing fast says "unreachable" at once.
+ */
+const RETRY_AFTER_CONTACT_MS = 20_000;
+
+/** No answer at all (refused, reset, timed out, no route): the request may be retried. */
+export class ApiUnreachableError extends ClusterAccessError {}
 const APPLY_PATCH = 'application/apply-patch+yaml';
 
 function expandHome(p: string, home: string): string {
@@ -242,6 +251,8 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
 
 class HttpsCluster implements Cluster {
   private agent: http.Agent | undefined;
+  /** The server has answered at least once in this run (see RETRY_AFTER_CONTACT_MS). */
+  private answered = false;
 
   constructor(
     readonly kc: KubeConfig,
@@ -287,16 +298,16 @@ class HttpsCluster implements Cluster {
   private transportError(e: TransportError, timeoutMs: number): ClusterAccessError {
     const where = `the API server at ${this.server} (context "${this.contextName}")`;
     const code = e.code ?? '';
-    if (code === 'ECONNREFUSED') return new ClusterAccessError(`cannot reach ${where}: connection refused`, 'is the cluster running and the kubeconfig current?');
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ClusterAccessError(`cannot reach ${where}: host not found`);
-    if (code === 'VH_TIMEOUT' || code === 'ETIMEDOUT') return new ClusterAccessError(`cannot reach ${where}: no response within ${Math.round(timeoutMs / 1000)} s`);
+    if (code === 'ECONNREFUSED') return new ApiUnreachableError(`cannot reach ${where}: connection refused`, 'is the cluster running and the kubeconfig current?');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ApiUnreachableError(`cannot reach ${where}: host not found`);
+    if (code === 'VH_TIMEOUT' || code === 'ETIMEDOUT') return new ApiUnreachableError(`cannot reach ${where}: no response within ${Math.round(timeoutMs / 1000)} s`);
     if (TLS_CODE.test(code)) {
       return new ClusterAccessError(
         `TLS verification of ${where} failed: ${e.message}`,
         'check certificate-authority(-data) in the kubeconfig; vh-deploy never disables TLS verification',
       );
     }
-    return new ClusterAccessError(`cannot reach ${where}: ${e.message}${code ? ` (${code})` : ''}`);
+    return new ApiUnreachableError(`cannot reach ${where}: ${e.message}${code ? ` (${code})` : ''}`);
   }
 
   private once(method: string, url: URL, opts: https.RequestOptions, body: Buffer | undefined, timeoutMs: number, signal?: AbortSignal): Promise<KubeResponse> {
@@ -332,6 +343,7 @@ class HttpsCluster implements Cluster {
     }
     const retry = opts.retry ?? isIdempotent(method, opts.contentType);
     const timeoutMs = opts.timeoutMs ?? 30_000;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const o = await this.options(method, headers);
       let res: KubeResponse;
@@ -340,12 +352,14 @@ class HttpsCluster implements Cluster {
       } catch (e) {
         if (opts.signal?.aborted) throw opts.signal.reason;
         const err = e as TransportError;
-        if (retry && attempt + 1 < MAX_TRIES && RETRY_CODES.has(err.code ?? '')) {
+        const more = attempt + 1 < MAX_TRIES || (this.answered && Date.now() - started < RETRY_AFTER_CONTACT_MS);
+        if (retry && more && RETRY_CODES.has(err.code ?? '')) {
           await sleep(backoffMs(attempt), opts.signal);
           continue;
         }
         throw this.transportError(err, timeoutMs);
       }
+      this.answered = true;
       if (retry && attempt + 1 < MAX_TRIES && isRetriableStatus(res.status, method)) {
         await sleep(backoffMs(attempt, res.headers['retry-after']), opts.signal);
         continue;

@@ -2,7 +2,8 @@
 // and wait, so each group only starts once what it depends on is ready (data stores
 // before migration Jobs, Jobs complete before the Deployments that need them).
 import { applyGroup, checkPlan, dryRunObjects, type ApplyOptions, type ApplyResult } from './apply.js';
-import type { Cluster } from './client.js';
+import { ApiUnreachableError, type Cluster } from './client.js';
+import { OperationError } from '../errors.js';
 import { invalidateDiscovery } from './discovery.js';
 import { applyGroups } from './order.js';
 import type { KubeObject } from './types.js';
@@ -46,27 +47,42 @@ export async function deploy(cluster: Cluster, objects: readonly KubeObject[], o
   if (!opts.skipDryRun) onEvent?.({ type: 'dry-run', results: dryRun });
 
   const applied: ApplyResult[] = [];
-  for (const g of applyGroups(objects)) {
-    onEvent?.({ type: 'group', id: g.id, name: g.name, count: g.objects.length });
-    const results = await applyGroup(cluster, g, applyOpts, (result) => onEvent?.({ type: 'applied', result }));
-    applied.push(...results);
-
-    const hasCrds = g.objects.some((o) => o.kind === 'CustomResourceDefinition');
-    // CRDs are always awaited (Established): the custom resources of later groups need them.
-    if (wait || hasCrds) {
-      const targets = g.objects
-        .map((o, i) => ({ o, r: results[i]! }))
-        .filter(({ o }) => wait || o.kind === 'CustomResourceDefinition')
-        .map(({ o, r }) => ({ ...o, metadata: { ...o.metadata, ...(r.key.namespace && { namespace: r.key.namespace }) } }));
-      await waitForObjects(cluster, targets, {
-        timeoutMs: Math.max(deadline - Date.now(), 1_000),
-        onProgress: (progress) => onEvent?.({ type: 'progress', progress }),
-        ...(signal && { signal }),
-        ...(opts.unschedulableGraceMs !== undefined && { unschedulableGraceMs: opts.unschedulableGraceMs }),
-      });
-      if (hasCrds) invalidateDiscovery(cluster);
-      onEvent?.({ type: 'group-ready', id: g.id, name: g.name });
+  try {
+    await applyAndWait();
+  } catch (e) {
+    // The API server went away after writes began: say what happened and how to go on.
+    if (e instanceof ApiUnreachableError && !signal?.aborted) {
+      throw new OperationError(
+        `lost the API server during the deploy (at least ${applied.length} of ${objects.length} objects were applied): ${e.message}`,
+        're-run the same command to resume: applying is idempotent, objects already applied are kept and the rest follow',
+      );
     }
+    throw e;
   }
   return { dryRun, applied };
+
+  async function applyAndWait(): Promise<void> {
+    for (const g of applyGroups(objects)) {
+      onEvent?.({ type: 'group', id: g.id, name: g.name, count: g.objects.length });
+      const results = await applyGroup(cluster, g, applyOpts, (result) => onEvent?.({ type: 'applied', result }));
+      applied.push(...results);
+
+      const hasCrds = g.objects.some((o) => o.kind === 'CustomResourceDefinition');
+      // CRDs are always awaited (Established): the custom resources of later groups need them.
+      if (wait || hasCrds) {
+        const targets = g.objects
+          .map((o, i) => ({ o, r: results[i]! }))
+          .filter(({ o }) => wait || o.kind === 'CustomResourceDefinition')
+          .map(({ o, r }) => ({ ...o, metadata: { ...o.metadata, ...(r.key.namespace && { namespace: r.key.namespace }) } }));
+        await waitForObjects(cluster, targets, {
+          timeoutMs: Math.max(deadline - Date.now(), 1_000),
+          onProgress: (progress) => onEvent?.({ type: 'progress', progress }),
+          ...(signal && { signal }),
+          ...(opts.unschedulableGraceMs !== undefined && { unschedulableGraceMs: opts.unschedulableGraceMs }),
+        });
+        if (hasCrds) invalidateDiscovery(cluster);
+        onEvent?.({ type: 'group-ready', id: g.id, name: g.name });
+      }
+    }
+  }
 }
