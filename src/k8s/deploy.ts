@@ -5,6 +5,7 @@ import { applyGroup, checkPlan, dryRunObjects, type ApplyOptions, type ApplyResu
 import { ApiUnreachableError, type Cluster } from './client.js';
 import { OperationError } from '../errors.js';
 import { invalidateDiscovery } from './discovery.js';
+import { hpaFloors, raiseToHpaFloors } from './hpa-floor.js';
 import { applyGroups } from './order.js';
 import type { KubeObject } from './types.js';
 import { waitForObjects, type WaitProgress } from './wait.js';
@@ -47,6 +48,7 @@ export async function deploy(cluster: Cluster, objects: readonly KubeObject[], o
   if (!opts.skipDryRun) onEvent?.({ type: 'dry-run', results: dryRun });
 
   const applied: ApplyResult[] = [];
+  const floors = hpaFloors(objects);
   try {
     await applyAndWait();
   } catch (e) {
@@ -66,6 +68,10 @@ export async function deploy(cluster: Cluster, objects: readonly KubeObject[], o
       onEvent?.({ type: 'group', id: g.id, name: g.name, count: g.objects.length });
       const results = await applyGroup(cluster, g, applyOpts, (result) => onEvent?.({ type: 'applied', result }));
       applied.push(...results);
+      // Workloads left to an HPA start at 1 replica; bring new ones to its minimum
+      // before waiting, so "ready" means the capacity the HPA promises.
+      const inGroup = floors.filter((f) => g.objects.some((o) => o.kind === f.target.kind && o.metadata.name === f.target.name && o.metadata.namespace === f.target.namespace));
+      if (inGroup.length) await raiseToHpaFloors(cluster, inGroup);
 
       const hasCrds = g.objects.some((o) => o.kind === 'CustomResourceDefinition');
       // CRDs are always awaited (Established): the custom resources of later groups need them.
