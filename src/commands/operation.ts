@@ -3,6 +3,7 @@
 // whole operation, abort cleanly on Ctrl-C or when the lock is lost, and record a
 // revision — `pending` first, then deployed or failed.
 import type { Command } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { ExitCode, VhError } from '../errors.js';
 import { applyObject } from '../k8s/apply.js';
 import type { Cluster } from '../k8s/client.js';
@@ -66,6 +67,9 @@ export async function withStackLock<T>(
 ): Promise<T> {
   const { cluster, ui } = o;
   const ctl = new AbortController();
+  // Every request and watch of the operation listens on this signal (one each, removed when
+  // it ends): more than 10 at once is normal, not a leak, so no MaxListeners warning.
+  setMaxListeners(0, ctl.signal);
   const onSigint = () => ctl.abort(new VhError(`interrupted: the ${o.stack} operation was stopped; the stack may be partly updated (see \`vh-deploy history ${o.stack}\`)`, ExitCode.interrupted));
   process.on('SIGINT', onSigint);
   try {
