@@ -16,7 +16,7 @@
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { apiRequest, deleteNamespaces, loadKubeConfig, uniqueName, waitFor } from '../cluster/e2e-helpers.js';
 import { runCli, type CliResult } from './support/cli.js';
-import { fault, startCli, STACK_FRAME } from './support/proof.js';
+import { fault, NODE_WARNING, startCli, STACK_FRAME } from './support/proof.js';
 import { getJson, snapshot } from './support/snapshot.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -94,6 +94,7 @@ async function bringBack(component: string): Promise<void> {
 /** "Completes by retrying, or exits 1 saying how to resume", without a stack trace. */
 function completedOrResumable(r: CliResult): 'completed' | 'resumable' {
   expect(r.err + r.out).not.toMatch(STACK_FRAME);
+  expect(r.err).not.toMatch(NODE_WARNING);
   if (r.code === 0) return 'completed';
   expect(r.code, r.err).toBe(1);
   expect(r.err).toMatch(/^error: .*(lost the API server|cannot reach|API server)/m);

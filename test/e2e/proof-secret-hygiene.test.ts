@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deleteNamespaces, loadKubeConfig, uniqueName } from '../cluster/e2e-helpers.js';
 import type { CliResult } from './support/cli.js';
 import { caData, makeCa, variantKubeconfig } from './support/kubeconfigs.js';
-import { apiPatch, filesUnder, leaks, startCli, STACK_FRAME } from './support/proof.js';
+import { apiPatch, filesUnder, leaks, NODE_WARNING, startCli, STACK_FRAME } from './support/proof.js';
 
 const kubeconfig = inject('kubeconfig');
 const limitedKubeconfig = inject('limitedKubeconfig');
@@ -76,6 +76,7 @@ async function run(label: string, args: string[], o: { env?: Record<string, stri
   runs.push({ label, code: r.code });
   expect(leaks(r.out + r.err, SECRETS), `${label}: secret in the output\nstdout: ${r.out}\nstderr: ${r.err}`).toEqual([]);
   expect(r.err + r.out, label).not.toMatch(STACK_FRAME);
+  expect(r.err, label).not.toMatch(NODE_WARNING);
   if (o.code !== undefined) expect([o.code].flat(), `${label}: exit ${r.code}\n${r.err}`).toContain(r.code);
   if (args.includes('json')) expect(() => JSON.parse(r.out), `${label}: one JSON document on stdout`).not.toThrow();
   return r;
@@ -139,6 +140,7 @@ describe('secret hygiene: every command, every mode', () => {
     await run('history model-router --revision 1', ['history', 'model-router', '-n', ns, '--revision', '1'], { code: 0 });
     await run('history posthog-connection --revision 1 -o json', ['history', 'posthog-connection', '-n', ns, '--revision', '1', '-o', 'json'], { code: 0 });
     await run('scale --replicas on an HPA-managed workload (refused)', ['scale', 'model-router/model-router', '-n', ns, '--replicas', '2'], { env, code: [1, 2] });
+    await run('scale --min/--max -o json', ['scale', 'model-router/model-router', '-n', ns, '--min', '1', '--max', '4', '-o', 'json', '--timeout', '60s'], { env, code: 0 });
     await run('upgrade --image-tag', ['upgrade', 'model-router', '-n', ns, '--image-tag', '1.4.3', '--timeout', '60s'], { env, code: 0 });
     await run('upgrade -o json --verbose', ['upgrade', 'model-router', '-n', ns, '--image-tag', '1.4.4', '--timeout', '60s', '-o', 'json', '--verbose'], { env, code: 0 });
     await run('upgrade to an unpullable image (rolled back, exit 4)', ['upgrade', 'model-router', '-n', ns, '--image', 'e2e.invalid/fail-imagepull:9.9.9', '--timeout', '60s'], { env, code: 4 });

@@ -204,3 +204,6 @@ export async function apiPatch(
     req.end(typeof body === 'string' ? body : JSON.stringify(body));
   });
 }
+
+/** A Node process warning on stderr (`(node:123) MaxListenersExceededWarning: …`): noise a user should never see. */
+export const NODE_WARNING = /^\(node:\d+\) .*Warning/m;
