@@ -4,6 +4,7 @@
 // minimum of 3 would be a lie, so the deploy raises it to the minimum through the /scale
 // subresource — an update the HPA owns afterwards, not an applied field that the next
 // apply would remove again.
+import { KubeApiError } from './api-error.js';
 import type { Cluster } from './client.js';
 import { readScale, writeScale } from './scale.js';
 import { num, rec, str, type KubeObject, type ObjectKey } from './types.js';
@@ -34,10 +35,20 @@ export function hpaFloors(objects: readonly KubeObject[]): HpaFloor[] {
 export async function raiseToHpaFloors(cluster: Cluster, floors: readonly HpaFloor[]): Promise<Array<HpaFloor & { from: number }>> {
   const changed: Array<HpaFloor & { from: number }> = [];
   for (const f of floors) {
-    const cur = await readScale(cluster, f.target);
-    if (!cur || cur.replicas >= f.min) continue;
-    await writeScale(cluster, f.target, f.min, cur.resourceVersion);
-    changed.push({ ...f, from: cur.replicas });
+    // Right after the apply the Deployment controller is writing status, which moves the
+    // resourceVersion the write is conditioned on: a 409 then means "read again", not "lost".
+    for (let attempt = 1; ; attempt++) {
+      const cur = await readScale(cluster, f.target);
+      if (!cur || cur.replicas >= f.min) break;
+      try {
+        await writeScale(cluster, f.target, f.min, cur.resourceVersion);
+      } catch (e) {
+        if (e instanceof KubeApiError && e.status === 409 && attempt < 5) continue;
+        throw e;
+      }
+      changed.push({ ...f, from: cur.replicas });
+      break;
+    }
   }
   return changed;
 }

@@ -19,18 +19,25 @@ const COLLECTIONS: Array<[string, string]> = [
 ];
 
 interface Item {
-  metadata: { name: string; resourceVersion: string; labels?: Record<string, string> };
+  metadata: { name: string; resourceVersion: string; generation?: number; labels?: Record<string, string> };
 }
 
 export interface Snapshot {
   /** Managed objects: `Kind/name` -> resourceVersion. */
   objects: Record<string, string>;
+  /**
+   * `Kind/name` -> `g<generation>` for objects with a spec the server versions (status
+   * writes by controllers do not move it), else the resourceVersion: "nobody changed
+   * what was asked for", while a rollout is still updating statuses.
+   */
+  specs: Record<string, string>;
   /** Revision record names. */
   revisions: string[];
 }
 
 export async function snapshot(kc: k8s.KubeConfig, ns: string): Promise<Snapshot> {
   const objects: Record<string, string> = {};
+  const specs: Record<string, string> = {};
   const revisions: string[] = [];
   const nsRes = await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}`);
   if (nsRes.status === 200) objects[`Namespace/${ns}`] = (JSON.parse(nsRes.body) as Item).metadata.resourceVersion;
@@ -44,9 +51,10 @@ export async function snapshot(kc: k8s.KubeConfig, ns: string): Promise<Snapshot
         continue;
       }
       objects[`${kind}/${it.metadata.name}`] = it.metadata.resourceVersion;
+      specs[`${kind}/${it.metadata.name}`] = it.metadata.generation !== undefined ? `g${it.metadata.generation}` : it.metadata.resourceVersion;
     }
   }
-  return { objects, revisions: revisions.sort() };
+  return { objects, specs, revisions: revisions.sort() };
 }
 
 /** GET a namespaced object as JSON (undefined on 404). */
