@@ -226,7 +226,8 @@ export function backoffMs(attempt: number, retryAfter?: string | string[]): numb
   return base + Math.floor(Math.random() * base * 0.2);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** A sleep that an AbortSignal cuts short (rejecting with the signal's reason). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((res, rej) => {
     if (signal?.aborted) return rej(signal.reason);
     const t = setTimeout(() => {

@@ -7,7 +7,7 @@
 import { hostname, userInfo } from 'node:os';
 import { OperationError } from '../errors.js';
 import { KubeApiError } from './api-error.js';
-import type { Cluster } from './client.js';
+import { sleep, type Cluster } from './client.js';
 import { num, rec, str } from './types.js';
 
 export const LEASE_DURATION_SECONDS = 60;
@@ -136,19 +136,6 @@ export class LockHeldError extends OperationError {
 
 const leasePath = (ns: string, name?: string) => `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/leases${name ? `/${encodeURIComponent(name)}` : ''}`;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((res, rej) => {
-    if (signal?.aborted) return rej(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      res();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      rej(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * Acquires the Lease: creates it, or takes it when free, ours, stale or forced;
