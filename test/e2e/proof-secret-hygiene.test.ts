@@ -56,8 +56,9 @@ const kubeconfigBefore = readFileSync(kubeconfig);
 
 const ns = uniqueName('proof-hyg');
 const nsFail = uniqueName('proof-hyg-fail');
+const nsPh = uniqueName('proof-hyg-ph');
 afterAll(async () => {
-  await deleteNamespaces(kc, [ns, nsFail]);
+  await deleteNamespaces(kc, [ns, nsFail, nsPh]);
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -130,6 +131,32 @@ describe('secret hygiene: every command, every mode', () => {
     await run('self-hosted --dry-run=server -o json', ['self-hosted', '-n', uniqueName('proof-hyg-ph'), '--yes', '--domain', 'posthog.example.com', '--dry-run=server', '-o', 'json'], { code: [0, 1] });
   });
 
+  it('self-hosted: the secrets it generates (read back from the cluster) appear in no output of any later run, nor the first', async () => {
+    const args = ['self-hosted', '-n', nsPh, '--yes', '--domain', 'posthog.example.com', '--timeout', '2m'];
+    const first = await run('self-hosted text (first deploy)', args, { code: 0 });
+    const generated = await core.listNamespacedSecret({ namespace: nsPh });
+    let learned = 0;
+    for (const s of generated.items.filter((x) => !x.metadata?.labels?.['vh-deploy.io/revision-of'])) {
+      for (const [k, v] of Object.entries(s.data ?? {})) {
+        const value = Buffer.from(v, 'base64').toString('utf8');
+        if (value.length >= 16) {
+          SECRETS[`generated ${s.metadata!.name}/${k}`] = value;
+          learned++;
+        }
+      }
+    }
+    expect(learned).toBeGreaterThanOrEqual(4); // database, Redis, ClickHouse passwords, SECRET_KEY, ...
+    expect(leaks(first.out + first.err, SECRETS), 'the first run').toEqual([]);
+    await run('self-hosted -o json (re-run: secrets reused)', ['-o', 'json', ...args], { code: 0 });
+    await run('self-hosted --verbose (re-run)', [...args, '--verbose'], { code: 0 });
+    await run('self-hosted --dry-run=server -o json', [...args, '--dry-run=server', '-o', 'json'], { code: 0 });
+    await run('diff self-hosted (new version)', ['diff', ...args, '--posthog-version', '1.43.1'], { code: 0 });
+    await run('verify posthog', ['verify', 'posthog', '-n', nsPh], { code: [0, 1] });
+    await run('verify posthog -o json', ['verify', 'posthog', '-n', nsPh, '-o', 'json'], { code: [0, 1] });
+    await run('history posthog --revision 1 -o json', ['history', 'posthog', '-n', nsPh, '--revision', '1', '-o', 'json'], { code: 0 });
+    await run('scale posthog/web --replicas 2', ['scale', 'posthog/web', '-n', nsPh, '--replicas', '2', '--timeout', '60s'], { code: 0 });
+  });
+
   it('day-2: verify, history (incl. one revision in full), scale, upgrade, a failed upgrade, rollback', async () => {
     const env = routerEnv;
     await run('verify model-router', ['verify', 'model-router', '-n', ns], { env, code: [0, 1] });
@@ -180,7 +207,7 @@ describe('secret hygiene: every command, every mode', () => {
 
   it('no secret in the revision records (gzip JSON in Secrets labelled vh-deploy.io/revision-of) or the Lease', async () => {
     let checked = 0;
-    for (const namespace of [ns, nsFail]) {
+    for (const namespace of [ns, nsFail, nsPh]) {
       const list = await core.listNamespacedSecret({ namespace, labelSelector: 'vh-deploy.io/revision-of' });
       for (const s of list.items) {
         const { data, ...rest } = s;
@@ -201,7 +228,9 @@ describe('secret hygiene: every command, every mode', () => {
   });
 
   it('files the CLI wrote (HOME, cwd, TMPDIR) hold no secret and are 0600; the kubeconfig is untouched', () => {
-    for (const f of [...filesUnder(home), ...filesUnder(cwd), ...filesUnder(tmpd)]) {
+    const written = [...filesUnder(home), ...filesUnder(cwd), ...filesUnder(tmpd)];
+    console.log(`secret hygiene: the CLI wrote ${written.length} file(s) under HOME, cwd and TMPDIR${written.length ? `: ${written.map((f) => f.path).join(', ')}` : ''}`);
+    for (const f of written) {
       expect(f.mode, `${f.path} mode`).toBe(0o600);
       expect(leaks(f.content.toString('latin1'), SECRETS), f.path).toEqual([]);
     }
