@@ -3,10 +3,10 @@
 // that slipped past validation would end as exit 3 (unreachable), not 2. The same table
 // runs against the real API server in test/e2e/proof-bad-input.test.ts.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MODEL_ROUTER_FIELDS, CLOUD_FIELDS, SELF_HOSTED_FIELDS, type Field } from '../../src/config/fields.js';
 import type { Prompter } from '../../src/config/prompts.js';
 import { ask, schemaOf } from '../../src/config/resolve.js';
@@ -17,6 +17,7 @@ import { errorLine, leaks, STACK_FRAME } from '../e2e/support/proof.js';
 const tmp = mkdtempSync(join(tmpdir(), 'vh-proof-bad-'));
 const deadKubeconfig = join(tmp, 'dead.kubeconfig');
 writeFileSync(deadKubeconfig, DEAD_KUBECONFIG, { mode: 0o600 });
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {

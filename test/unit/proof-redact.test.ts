@@ -1,10 +1,10 @@
 // Proof, part 2 without a cluster (issue 6): the output filter masks every encoding of a
 // secret, and --show-secrets (render / --dry-run only) really shows the values.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { clearSecrets, redact, registerSecret } from '../../src/ui/redact.js';
 import { BIN } from '../e2e/support/cli.js';
 import { leaks } from '../e2e/support/proof.js';
@@ -28,6 +28,7 @@ describe('redact: every form a secret can take in output', () => {
 
 describe('--show-secrets', () => {
   const home = mkdtempSync(join(tmpdir(), 'vh-proof-show-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
   const run = (args: string[]) =>
     spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: home, CI: 'true', VH_DEPLOY_DB_PASSWORD: 'show-me-password-42' }, timeout: 20_000 });
   const args = ['render', 'model-router', '--image', 'registry.example.com/mr:1.0.0', '--db-host', 'pg', '--db-user', 'u', '--redis-addr', 'r:6379', '--posthog-host', 'https://eu.i.posthog.com', '--posthog-api-key', 'phc_showSHOWshow0123456789'];
