@@ -103,6 +103,7 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
         try {
           ({ applied } = await deploy(cluster, objects, {
             skipDryRun: !op.waited,
+            ...(!op.waited && { dryRunResults: dry }),
             timeoutMs: globals.timeoutMs,
             wait: globals.wait,
             forceConflicts: globals.forceConflicts,

@@ -33,6 +33,17 @@ export interface ApplyOptions {
   forceConflicts?: boolean;
   fieldManager?: string;
   signal?: AbortSignal;
+  /**
+   * What a server-side dry run just found, by ref: the live resourceVersion ('' = absent).
+   * Saves the read before each write; an object changed by someone else in between is
+   * reported as configured, never as unchanged.
+   */
+  knownLive?: ReadonlyMap<string, string>;
+}
+
+/** The live state a dry run saw, for ApplyOptions.knownLive. Skipped objects are left out. */
+export function liveStateOf(dryRun: readonly ApplyResult[]): Map<string, string> {
+  return new Map(dryRun.filter((r) => r.action !== 'skipped').map((r) => [r.ref, r.action === 'created' ? '' : r.resourceVersion]));
 }
 
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
@@ -136,7 +147,9 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
   const body = bodyFor(obj, t);
   const signal = opts.signal;
   try {
-    const live = await readObject(cluster, t.key, signal);
+    const known = opts.dryRun ? undefined : opts.knownLive?.get(ref);
+    const live = known === undefined ? await readObject(cluster, t.key, signal) : undefined;
+    const liveRv = known ?? live?.metadata.resourceVersion;
     const res = await cluster.requestOk('PATCH', t.path, {
       query: {
         fieldManager: opts.fieldManager ?? FIELD_MANAGER,
@@ -152,9 +165,9 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
     const out = res.json<KubeObject>();
     const rv = str(out.metadata?.resourceVersion) ?? '';
     let action: ApplyAction;
-    if (!live || res.status === 201) action = 'created';
-    else if (opts.dryRun) action = sameContent(live, out) ? 'unchanged' : 'configured';
-    else action = rv === live.metadata.resourceVersion ? 'unchanged' : 'configured';
+    if (!liveRv || res.status === 201) action = 'created';
+    else if (opts.dryRun) action = live && sameContent(live, out) ? 'unchanged' : 'configured';
+    else action = rv === liveRv ? 'unchanged' : 'configured';
     return { ref, key: t.key, action, resourceVersion: rv, object: withoutSecretData(out) };
   } catch (e) {
     throw applyError(obj, ref, e);

@@ -1,7 +1,7 @@
 // A whole plan, start to finish: dry run of everything, then group by group apply
 // and wait, so each group only starts once what it depends on is ready (data stores
 // before migration Jobs, Jobs complete before the Deployments that need them).
-import { applyGroup, checkPlan, dryRunObjects, type ApplyOptions, type ApplyResult } from './apply.js';
+import { applyGroup, checkPlan, dryRunObjects, liveStateOf, type ApplyOptions, type ApplyResult } from './apply.js';
 import { ApiUnreachableError, type Cluster } from './client.js';
 import { OperationError } from '../errors.js';
 import { invalidateDiscovery } from './discovery.js';
@@ -25,6 +25,8 @@ export interface DeployOptions extends Omit<ApplyOptions, 'dryRun'> {
   onEvent?: (e: DeployEvent) => void;
   /** Skip the server-side dry run (only when the caller just ran one). */
   skipDryRun?: boolean;
+  /** The caller's own dry run of this plan: its live state spares a read per object. */
+  dryRunResults?: readonly ApplyResult[];
   unschedulableGraceMs?: number;
 }
 
@@ -46,6 +48,7 @@ export async function deploy(cluster: Cluster, objects: readonly KubeObject[], o
   checkPlan(objects);
   const dryRun = opts.skipDryRun ? [] : await dryRunObjects(cluster, objects, applyOpts);
   if (!opts.skipDryRun) onEvent?.({ type: 'dry-run', results: dryRun });
+  applyOpts.knownLive = liveStateOf(opts.skipDryRun ? (opts.dryRunResults ?? []) : dryRun);
 
   const applied: ApplyResult[] = [];
   const floors = hpaFloors(objects);
