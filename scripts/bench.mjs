@@ -9,6 +9,7 @@
 //      followed by `kubectl rollout status`/`kubectl wait` for every workload
 //   4. ready latency: last pod Ready → the wait engine reporting ready (median of N)
 //   5. peak RSS of a full self-hosted deploy
+//   6. scaling: apply time of 1×, 5×, 10× copies of the model-router stack
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,6 +143,40 @@ try {
   results.readyLatency = { median: median(lat), samples: lat.length, goal: '< 250 ms' };
   log(`ready latency: median ${fmt(results.readyLatency.median)} over ${lat.length}`);
 
+  // ---- 4b. scaling: apply time for 1×, 5×, 10× copies of the model-router stack ---------
+  // The engine in-process (one plan, each copy in its own namespace), dry run + ordered
+  // apply without waiting, so the figure is about the number of objects.
+  {
+    const { renderStack, offlineContext } = await import(join(ROOT, 'dist/stacks/stack.js'));
+    const { modelRouterStack } = await import(join(ROOT, 'dist/stacks/model-router.js'));
+    const { deploy } = await import(join(ROOT, 'dist/k8s/deploy.js'));
+    const values = {
+      image: 'registry.example.com/model-router:1.4.2', dbHost: 'pg', dbPort: 5432, dbName: 'db', dbUser: 'u', dbPassword: 'bench-pw', dbSslMode: 'require',
+      redisAddr: 'redis:6379', posthogHost: 'https://eu.i.posthog.com', posthogApiKey: 'phc_benchBENCHbenchBENCH0000',
+    };
+    const c2 = await connect({ kubeconfig: KUBECONFIG });
+    const perCopy = renderStack(modelRouterStack, values, offlineContext('x')).length;
+    const scaling = {};
+    for (const copies of [1, 5, 10]) {
+      const times = [];
+      for (let run = 0; run < 3; run++) {
+        const objects = [];
+        for (let i = 0; i < copies; i++) {
+          const ns = `bench-s${copies}-${rand()}`;
+          created.push(ns);
+          objects.push(...renderStack(modelRouterStack, values, offlineContext(ns)));
+        }
+        const t = performance.now();
+        await deploy(c2, objects, { wait: false });
+        times.push(performance.now() - t);
+      }
+      scaling[copies] = { objects: perCopy * copies, ms: median(times) };
+      log(`scaling ${copies}×: ${scaling[copies].objects} objects in ${fmt(scaling[copies].ms)}`);
+    }
+    c2.close();
+    results.scaling = { ...scaling, ratio10: scaling[10].ms / scaling[1].ms, goal: '10× objects in < 4× the time' };
+  }
+
   // ---- 5. peak RSS of a full self-hosted deploy ----------------------------------------
   const nsR = `bench-rss-${rand()}`;
   created.push(nsR);
@@ -160,6 +195,7 @@ const table = [
   row('apply + ready vs kubectl apply + rollout status/wait', fmt(r.applyAndReady.vh), fmt(r.applyAndReady.kubectl), `${r.applyAndReady.ratio.toFixed(2)}×`, '—'),
   row('last pod Ready → reported ready (median)', fmt(r.readyLatency.median), '—', `${r.readyLatency.samples} samples`, r.readyLatency.goal),
   row('peak RSS, full self-hosted deploy', `${r.peakRssMb.value.toFixed(0)} MB`, '—', '—', r.peakRssMb.goal),
+  row(`apply ${r.scaling[10].objects} objects (10× model-router) vs ${r.scaling[1].objects} (1×)`, fmt(r.scaling[10].ms), fmt(r.scaling[1].ms), `${r.scaling.ratio10.toFixed(2)}× (5×: ${fmt(r.scaling[5].ms)})`, r.scaling.goal),
 ].join('\n');
 process.stdout.write(`${table}\n`);
 writeFileSync(join(ROOT, '.cluster/bench.json'), JSON.stringify(results, null, 2));
