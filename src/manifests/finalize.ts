@@ -131,10 +131,13 @@ export function encodeSecrets(objects: KubeObject[]): void {
   }
 }
 
-/** A display mask: `phc_…abcd` for long prefixed keys, `(N bytes)` otherwise. */
+/**
+ * A display mask. Only PostHog project keys (`phc_`, public by design: they ship in
+ * every web page that uses PostHog) show a hint, `phc_…abcd`; every other value, and
+ * above all generated passwords, which may start with anything, is only `(N bytes)`.
+ */
 export function maskValue(value: string): string {
-  const m = /^([a-z]{2,4}[_-](?:ant-)?)/.exec(value);
-  if (m && value.length >= 24) return `${m[1]}…${value.slice(-4)} (${Buffer.byteLength(value)} bytes)`;
+  if (/^phc_[A-Za-z0-9]{16,}$/.test(value)) return `phc_…${value.slice(-4)} (${Buffer.byteLength(value)} bytes)`;
   return `(${Buffer.byteLength(value)} bytes)`;
 }
 

@@ -183,3 +183,13 @@ describe('injection: values are data, never YAML', () => {
     expect((masked as any).stringData.POSTHOG_API_KEY).toMatch(/^<masked phc_…6789 \(\d+ bytes\)>$/);
   });
 });
+
+describe('masks reveal nothing of a secret but a PostHog project key hint', () => {
+  it('a generated password that happens to look prefixed is still only its size', async () => {
+    const { maskValue } = await import('../../src/manifests/finalize.js');
+    for (const v of ['ab_cdefghijklmnopqrstuvwxyz0123', 'abc-defghijklmnopqrstuvwxyz0123', 'sk-abcdefghijklmnopqrstuvwxyz01', 'sk-ant-abcdefghijklmnopqrstuvwxyz']) {
+      expect(maskValue(v)).toBe(`(${v.length} bytes)`);
+    }
+    expect(maskValue('phc_abcdefghijklmnopqrstu0123')).toBe('phc_…0123 (29 bytes)');
+  });
+});
