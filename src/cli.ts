@@ -5,7 +5,6 @@ import { GLOBAL_FIELDS } from './config/fields.js';
 import { addFieldOptions } from './commands/options.js';
 import { registerStackCommand } from './commands/stack-command.js';
 import { registerDay2Commands } from './commands/day2.js';
-import { registerLockOptions } from './commands/lock-options.js';
 import { ExitCode, VhError } from './errors.js';
 import { VERSION } from './version.js';
 import { cloudStack } from './stacks/posthog-connection.js';
@@ -50,7 +49,6 @@ export function buildProgram(io: ProgramIo = {}): Command {
         .env('VH_DEPLOY_DRY_RUN'),
     );
   addFieldOptions(program, GLOBAL_FIELDS);
-  registerLockOptions(program);
   program.on('option:version', (tag: unknown) => {
     if (typeof tag === 'string') return;
     (io.writeOut ?? ((s: string) => process.stdout.write(s)))(`${VERSION}\n`);

@@ -24,6 +24,8 @@ export interface Globals {
   dryRun: 'none' | 'client' | 'server';
   /** Show what would change against the live cluster, then stop (`vh-deploy diff`). */
   diff: boolean;
+  /** The stack lock: --force-unlock, --lock-wait. */
+  lock: { forceUnlock: boolean; waitMs: number };
   /** --no-wait: apply in order and return without waiting for readiness (Helm's default). */
   wait: boolean;
 }
@@ -69,6 +71,7 @@ export async function collectInputs(cmd: Command, o: InputOptions): Promise<Comm
     verbose: Boolean(g.verbose),
     showSecrets: Boolean(g.showSecrets),
     forceConflicts: Boolean(g.forceConflicts),
+    lock: { forceUnlock: Boolean(g.forceUnlock), waitMs: g.lockWait as number },
     dryRun: dryRunMode(cmd, config),
     diff: Boolean(cmd.optsWithGlobals().diff),
     wait: cmd.optsWithGlobals().wait !== false,

@@ -2,7 +2,6 @@
 // rollback) does around its writes (DESIGN.md rule 7): hold the stack's Lease for the
 // whole operation, abort cleanly on Ctrl-C or when the lock is lost, and record a
 // revision — `pending` first, then deployed or failed.
-import type { Command } from 'commander';
 import { setMaxListeners } from 'node:events';
 import { ExitCode, VhError } from '../errors.js';
 import { applyObject } from '../k8s/apply.js';
@@ -10,38 +9,17 @@ import type { Cluster } from '../k8s/client.js';
 import { acquireLease, ago, type HeldLease } from '../k8s/lease.js';
 import { finishRevision, imagesOf, nonSecretValues, startRevision, stripSecretData, type Revision } from '../k8s/revisions.js';
 import type { KubeObject } from '../k8s/types.js';
-import * as v from '../config/validators.js';
-import { InputError } from '../errors.js';
 import { secretKeys } from '../stacks/day2.js';
 import type { Stack } from '../stacks/stack.js';
 import { redact } from '../ui/redact.js';
 import type { Ui } from '../ui/output.js';
+import type { Globals } from './inputs.js';
 import { VERSION } from '../version.js';
 
-export interface LockSettings {
-  /** Take the lock from whoever holds it. */
-  forceUnlock: boolean;
-  /** How long to wait for another operation on the stack to finish. */
-  waitMs: number;
-}
+/** The stack lock settings (global fields --force-unlock and --lock-wait). */
+export type LockSettings = Globals['lock'];
 
-export const DEFAULT_LOCK: LockSettings = { forceUnlock: false, waitMs: 30_000 };
 export const leaseName = (stack: string) => `vh-deploy-lock-${stack}`;
-
-/** Reads --force-unlock / --lock-wait (and their env twins) for a command. */
-export function lockSettings(cmd: Command): LockSettings {
-  const opts = cmd.optsWithGlobals() as { forceUnlock?: unknown; lockWait?: unknown };
-  let force = opts.forceUnlock === true;
-  if (cmd.getOptionValueSourceWithGlobals('forceUnlock') === 'env') {
-    const p = v.bool.safeParse(process.env.VH_DEPLOY_FORCE_UNLOCK ?? '');
-    if (!p.success) throw new InputError(`--force-unlock: expected true or false; got ${JSON.stringify(process.env.VH_DEPLOY_FORCE_UNLOCK)}`);
-    force = p.data;
-  }
-  const raw = String(opts.lockWait ?? '30s');
-  const waitMs = raw === '0' ? 0 : v.parseDuration(raw);
-  if (waitMs === undefined || waitMs > 3_600_000) throw new InputError(`--lock-wait: expected a duration such as 0, 30s or 5m (at most 1h); got ${JSON.stringify(raw)}`);
-  return { forceUnlock: force, waitMs };
-}
 
 export interface StackOperation {
   /** Aborted on Ctrl-C or when the lock is lost; pass it to deploy() and waits. */

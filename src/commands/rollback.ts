@@ -21,7 +21,7 @@ import { chalk, type Ui } from '../ui/output.js';
 import { day2Inputs, durationMs, notDeployed, openCluster } from './day2-support.js';
 import { countActions, planDiff, runHealth, type HealthResult, type PlannedChange } from './deploy-stack.js';
 import type { Globals } from './inputs.js';
-import { failureLine, lockSettings, revisionDraft, withStackLock } from './operation.js';
+import { failureLine, revisionDraft, withStackLock } from './operation.js';
 
 /** Kinds never deleted when a rollback leaves them out: data, one-off Jobs, shared namespaces, and Secrets (not recorded). */
 const NEVER_PRUNE = new Set(['Namespace', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'Job', 'CustomResourceDefinition']);
@@ -170,7 +170,7 @@ export async function runRollback(cmd: Command, stackName: string, opts: { toRev
   const { ui } = ctx;
   const ops = resolveStackOps(stackName);
   const to = parseRevisionNumber(opts.toRevision);
-  const settings = lockSettings(cmd);
+  const settings = globals.lock;
   const namespace = globals.namespace ?? ops.stack.defaultNamespace;
   const preview = globals.dryRun !== 'none' || globals.diff;
   const cluster = await openCluster(ctx);

@@ -15,7 +15,7 @@ import { waitForObjects } from '../k8s/wait.js';
 import { resolveWorkload, type ScalableWorkload } from '../stacks/day2.js';
 import { chalk } from '../ui/output.js';
 import { day2Inputs, durationMs, openCluster } from './day2-support.js';
-import { lockSettings, recorded, withStackLock } from './operation.js';
+import { recorded, withStackLock } from './operation.js';
 
 /** The recorded manifests with the change applied. Pure. */
 export function scaledManifests(manifests: readonly KubeObject[], w: ScalableWorkload, plan: ScalePlan): KubeObject[] {
@@ -89,7 +89,7 @@ export async function runScale(cmd: Command, target: string): Promise<void> {
   const { ops, workload, spec } = resolveWorkload(target);
   const req: ScaleRequest = { replicas: values.replicas as number | undefined, min: values.min as number | undefined, max: values.max as number | undefined };
   checkScaleRequest(req);
-  const settings = lockSettings(cmd);
+  const settings = globals.lock;
   const namespace = globals.namespace ?? ops.stack.defaultNamespace;
   const key: ObjectKey = { apiVersion: 'apps/v1', kind: spec.kind, name: spec.name, namespace };
   const ref = objectRef(key);

@@ -41,7 +41,6 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
     return;
   }
   const { deployStack } = await import('./deploy-stack.js');
-  const { lockSettings } = await import('./operation.js');
-  await deployStack({ stack, inputs, namespace, ui, lock: lockSettings(cmd) });
+  await deployStack({ stack, inputs, namespace, ui });
 }
 

@@ -23,7 +23,7 @@ import { InputError } from '../errors.js';
 import { day2Inputs, durationMs, notDeployed, openCluster, ReportedError } from './day2-support.js';
 import { countActions, planDiff, renderContext, runHealth } from './deploy-stack.js';
 import { executeRollback, planRevision } from './rollback.js';
-import { failureLine, lockSettings, revisionDraft, withStackLock } from './operation.js';
+import { failureLine, revisionDraft, withStackLock } from './operation.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
@@ -79,7 +79,7 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
   ops.upgrade.check(req);
   const upgrade = ops.upgrade;
   const rollbackOnFailure = opts.rollbackOnFailure !== false;
-  const settings = lockSettings(cmd);
+  const settings = globals.lock;
   const namespace = globals.namespace ?? ops.stack.defaultNamespace;
   const preview = globals.dryRun !== 'none' || globals.diff;
   const cluster = await openCluster(ctx);

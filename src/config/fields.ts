@@ -49,6 +49,8 @@ export const GLOBAL_FIELDS: Field[] = [
   { key: 'verbose', boolean: true, description: 'more detail (never secret values)', schema: (v) => v.bool },
   { key: 'showSecrets', boolean: true, description: 'print Secret values in rendered manifests (render/--dry-run only)', schema: (v) => v.bool },
   { key: 'forceConflicts', boolean: true, description: 'take over fields owned by another field manager', schema: (v) => v.bool },
+  { key: 'forceUnlock', boolean: true, description: "take over the stack's lock (Lease vh-deploy-lock-STACK) even if another run holds it", schema: (v) => v.bool },
+  { key: 'lockWait', valueName: 'duration', description: 'how long a mutating command waits for another operation on the same stack (0: fail at once)', schema: (v) => v.lockWait, default: '30s' },
 ];
 
 /** `--dry-run[=client|server]` is special in commander (optional value), so it lives here. */

@@ -187,6 +187,16 @@ export const duration = z
 /** Booleans from env vars and config files: true/false/1/0/yes/no/on/off. */
 export const bool = z.union([z.boolean(), z.stringbool({ error: 'expected true or false' })], { error: 'expected true or false' });
 
+/** --lock-wait: 0 (fail at once) or a duration up to an hour. */
+export const lockWait = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = v === 0 || v === '0' ? 0 : typeof v === 'number' ? v * 1000 : parseDuration(v);
+  if (ms === undefined || ms > 3_600_000) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 0, 30s or 5m (at most 1h)' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 export const filePath = check(z.string(), (v) => (v.length > 0 && v.length <= 4096 && !v.includes('\0')) || 'expected a file path');
 
 export const contextName = check(z.string(), (v) => (v.length > 0 && v.length <= 253 && !/[\s\0]/.test(v)) || 'expected a kubeconfig context name');

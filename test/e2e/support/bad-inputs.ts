@@ -134,7 +134,7 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'history: --revision negative', args: ['history', 'model-router', '--revision', '-1'], code: 2, culprit: /^error: --revision: expected a revision number .*got "-1"$/ },
   { id: 'verify: unknown stack', args: ['verify', 'nope'], code: 2, culprit: /^error: stack: unknown stack "nope"/ },
   { id: 'flag --lock-wait words', args: ['cloud', '--yes', '--region', 'us', '--lock-wait', 'forever'], env: CLOUD_ENV, code: 2, culprit: /^error: --lock-wait: expected a duration .*got "forever"$/ },
-  { id: 'env VH_DEPLOY_FORCE_UNLOCK not a boolean', args: ['cloud', '--yes', '--region', 'us'], env: { ...CLOUD_ENV, VH_DEPLOY_FORCE_UNLOCK: 'maybe' }, code: 2, culprit: /^error: --force-unlock: expected true or false; got "maybe"$/ },
+  { id: 'env VH_DEPLOY_FORCE_UNLOCK not a boolean', args: ['cloud', '--yes', '--region', 'us'], env: { ...CLOUD_ENV, VH_DEPLOY_FORCE_UNLOCK: 'maybe' }, code: 2, culprit: /^error: --force-unlock \(from VH_DEPLOY_FORCE_UNLOCK\): expected true or false; got "maybe"$/ },
   // ---- env vars ---------------------------------------------------------------------------
   { id: 'env VH_DEPLOY_DOMAIN invalid', args: ['self-hosted', '--yes'], env: { VH_DEPLOY_DOMAIN: 'Not_A_Domain' }, code: 2, culprit: /^error: --domain \(from VH_DEPLOY_DOMAIN\): expected a lowercase DNS name.*got "Not_A_Domain"$/ },
   { id: 'env VH_DEPLOY_YES not a boolean', args: ['cloud', '--region', 'us'], env: { ...CLOUD_ENV, VH_DEPLOY_YES: 'perhaps' }, code: 2, culprit: /^error: --yes \(from VH_DEPLOY_YES\): expected true or false; got "perhaps"$/ },
