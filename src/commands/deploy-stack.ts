@@ -181,12 +181,25 @@ export async function planDiff(cluster: Cluster, objects: KubeObject[], dry: App
   return out;
 }
 
-export async function runHealth(cluster: Cluster, namespace: string, checks: HealthCheck[]): Promise<HealthResult[]> {
+/**
+ * Runs the stack's health checks through the API server's service proxy. Right after
+ * the pods turn ready the endpoints controller may not have published them yet (seconds
+ * after a control-plane restart): "no endpoints available" is the API server's answer,
+ * not the app's, so it is retried until `settleMs`; every answer from the app is final.
+ */
+export async function runHealth(cluster: Cluster, namespace: string, checks: HealthCheck[], settleMs = 30_000): Promise<HealthResult[]> {
+  const deadline = Date.now() + settleMs;
   return Promise.all(
     checks.map(async (c) => {
-      const r = await proxyGet(cluster, { namespace, service: c.service, port: c.port, path: c.path, timeoutMs: 10_000 });
-      const problem = r.proxyError ? `the API server answered: ${r.proxyError}` : r.error ?? c.judge(r.status, r.body);
-      return { name: c.name, ok: !problem, detail: problem ?? `HTTP ${r.status}`, ms: r.ms };
+      for (let attempt = 0; ; attempt++) {
+        const r = await proxyGet(cluster, { namespace, service: c.service, port: c.port, path: c.path, timeoutMs: 10_000 });
+        if (r.proxyError && /no endpoints available/i.test(r.proxyError) && Date.now() < deadline) {
+          await new Promise((res) => setTimeout(res, Math.min(200 * 2 ** attempt, 2_000)));
+          continue;
+        }
+        const problem = r.proxyError ? `the API server answered: ${r.proxyError}` : r.error ?? c.judge(r.status, r.body);
+        return { name: c.name, ok: !problem, detail: problem ?? `HTTP ${r.status}`, ms: r.ms };
+      }
     }),
   );
 }
