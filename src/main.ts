@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = e instanceof Error ? e.message : String(e);
     const lines = redact(message).split('\n');
     // Input errors are one line each; other errors are one line plus indented detail.
-    const prefixAll = e instanceof InputError || e instanceof CommanderError;
+    const prefixAll = e instanceof InputError;
     process.stderr.write(lines.map((l, i) => (i === 0 || prefixAll ? `error: ${l}\n` : `${l}\n`)).join(''));
     if (e instanceof VhError && e.hint && !(e instanceof InputError)) process.stderr.write(`hint: ${redact(e.hint)}\n`);
     if (!(e instanceof VhError) && e instanceof Error && process.env.VH_DEPLOY_DEBUG) process.stderr.write(`${redact(e.stack ?? '')}\n`);
