@@ -12,7 +12,6 @@ import {
   judgePvc,
   judgeWorkload,
   missingObjects,
-  podProxyGet,
   serviceEndpoints,
   targetPortFor,
   timedCheck,
@@ -22,7 +21,7 @@ import {
 } from '../k8s/checks.js';
 import type { Cluster } from '../k8s/client.js';
 import { readObject } from '../k8s/discovery.js';
-import { proxyGet, serviceProxyPath } from '../k8s/health.js';
+import { podProxyGet, proxyGet, serviceProxyPath } from '../k8s/health.js';
 import { ago, leaseState, localProcessAlive, readLease } from '../k8s/lease.js';
 import { currentRevision, listRevisions, type Revision } from '../k8s/revisions.js';
 import { readSecretData } from '../k8s/secrets.js';

@@ -4,7 +4,6 @@
 // the pods behind a Service answer (through the API server's pod proxy). Judges are
 // pure; the I/O helpers return data, never throw for an unhealthy object.
 import { ClusterAccessError } from '../errors.js';
-import { parseStatus } from './api-error.js';
 import type { Cluster } from './client.js';
 import { listObjects, readObject } from './discovery.js';
 import { objectStatus } from './status.js';
@@ -139,39 +138,3 @@ export function targetPortFor(service: KubeObject, servicePort: number, endpoint
   return typeof tp === 'number' ? tp : servicePort;
 }
 
-export interface PodProxyResponse {
-  status: number;
-  body: string;
-  ms: number;
-  proxyError?: string;
-  error?: string;
-}
-
-/** GET through the API server's pod proxy: one pod, not whichever the Service picks. */
-export async function podProxyGet(cluster: Cluster, o: { namespace: string; pod: string; port: number; path: string; timeoutMs?: number }): Promise<PodProxyResponse> {
-  const timeoutMs = o.timeoutMs ?? 10_000;
-  const q = o.path.indexOf('?');
-  const rawPath = (q >= 0 ? o.path.slice(0, q) : o.path).replace(/^\/+/, '');
-  const query = q >= 0 ? o.path.slice(q) : '';
-  const path = `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(`${o.pod}:${o.port}`)}/proxy/${encodeURI(rawPath)}${query}`;
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(new Error('timeout')), timeoutMs);
-  const started = performance.now();
-  try {
-    const res = await cluster.request('GET', path, { accept: '*/*', retry: false, signal: ctl.signal, timeoutMs: timeoutMs + 5_000 });
-    const out: PodProxyResponse = { status: res.status, body: res.text, ms: Math.round(performance.now() - started) };
-    const st = parseStatus(res.text);
-    if (st && st.code === res.status) {
-      if (res.status === 401 || (res.status === 403 && /pods\/proxy|pods "/.test(st.message ?? ''))) {
-        throw new ClusterAccessError(`forbidden: get pods/proxy in ${o.namespace} (context "${cluster.contextName}"): ${st.message ?? ''}`);
-      }
-      out.proxyError = st.message ?? st.reason ?? '';
-    }
-    return out;
-  } catch (e) {
-    if (ctl.signal.aborted) return { status: 0, body: '', ms: Math.round(performance.now() - started), error: `no answer within ${timeoutMs} ms` };
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
-}

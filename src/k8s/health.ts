@@ -30,17 +30,39 @@ export interface ProxyResponse {
   error?: string;
 }
 
-/** Builds the proxy path without encoding the slashes of `path`. Pure. */
-export function serviceProxyPath(o: Pick<ProxyGetOptions, 'namespace' | 'service' | 'port' | 'path' | 'scheme'>): string {
-  const svc = [...(o.scheme ? [o.scheme] : []), o.service, String(o.port)].map(encodeURIComponent).join(':');
-  const q = o.path.indexOf('?');
-  const rawPath = (q >= 0 ? o.path.slice(0, q) : o.path).replace(/^\/+/, '');
-  const query = q >= 0 ? o.path.slice(q) : '';
-  // encodeURI leaves '/' alone and escapes only what cannot appear in a URL path.
-  return `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/services/${svc}/proxy/${encodeURI(rawPath)}${query}`;
+/** `/a/b?x=1` → `a/b?x=1` with only what a URL path cannot hold escaped ('/' kept). */
+function proxySuffix(path: string): string {
+  const q = path.indexOf('?');
+  const rawPath = (q >= 0 ? path.slice(0, q) : path).replace(/^\/+/, '');
+  return `${encodeURI(rawPath)}${q >= 0 ? path.slice(q) : ''}`;
 }
 
-export async function proxyGet(cluster: Cluster, o: ProxyGetOptions): Promise<ProxyResponse> {
+/** Builds the service proxy path without encoding the slashes of `path`. Pure. */
+export function serviceProxyPath(o: Pick<ProxyGetOptions, 'namespace' | 'service' | 'port' | 'path' | 'scheme'>): string {
+  const svc = [...(o.scheme ? [o.scheme] : []), o.service, String(o.port)].map(encodeURIComponent).join(':');
+  return `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/services/${svc}/proxy/${proxySuffix(o.path)}`;
+}
+
+/** The pod proxy path: one pod, not whichever one the Service picks. Pure. */
+export function podProxyPath(o: { namespace: string; pod: string; port: number | string; path: string }): string {
+  return `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(`${o.pod}:${o.port}`)}/proxy/${proxySuffix(o.path)}`;
+}
+
+export function proxyGet(cluster: Cluster, o: ProxyGetOptions): Promise<ProxyResponse> {
+  return proxyRequest(cluster, serviceProxyPath(o), 'services/proxy', o);
+}
+
+/** GET through the API server's pod proxy (per-pod health in `verify`). */
+export function podProxyGet(cluster: Cluster, o: { namespace: string; pod: string; port: number; path: string; timeoutMs?: number; signal?: AbortSignal }): Promise<ProxyResponse> {
+  return proxyRequest(cluster, podProxyPath(o), 'pods/proxy', o);
+}
+
+async function proxyRequest(
+  cluster: Cluster,
+  path: string,
+  resource: 'services/proxy' | 'pods/proxy',
+  o: { namespace: string; timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
+): Promise<ProxyResponse> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(new Error('timeout')), timeoutMs);
@@ -48,7 +70,7 @@ export async function proxyGet(cluster: Cluster, o: ProxyGetOptions): Promise<Pr
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const started = performance.now();
   try {
-    const res = await cluster.request('GET', serviceProxyPath(o), {
+    const res = await cluster.request('GET', path, {
       accept: '*/*',
       retry: false,
       signal: ctl.signal,
@@ -60,9 +82,10 @@ export async function proxyGet(cluster: Cluster, o: ProxyGetOptions): Promise<Pr
     if (ct) out.contentType = ct;
     const st = parseStatus(res.text);
     if (st && st.code === res.status) {
-      // The API server answered for the proxy: no endpoints, or RBAC on services/proxy.
-      if (res.status === 401 || (res.status === 403 && /services\/proxy|services "/.test(st.message ?? ''))) {
-        throw new ClusterAccessError(`forbidden: get services/proxy in ${o.namespace} (context "${cluster.contextName}"): ${st.message ?? ''}`);
+      // The API server answered for the proxy: no endpoints, or RBAC on the proxy subresource.
+      const kind = resource.split('/')[0]!;
+      if (res.status === 401 || (res.status === 403 && new RegExp(`${resource}|${kind} "`).test(st.message ?? ''))) {
+        throw new ClusterAccessError(`forbidden: get ${resource} in ${o.namespace} (context "${cluster.contextName}"): ${st.message ?? ''}`);
       }
       out.proxyError = st.message ?? st.reason ?? '';
     }
