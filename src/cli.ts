@@ -99,36 +99,27 @@ Every option is also an environment variable VH_DEPLOY_<NAME> and a --config key
   });
   program.addOption(new Option('--no-wait', 'apply in order and return without waiting for readiness or running health checks'));
   program.addOption(new Option('--diff', 'show what would change against the live cluster, then stop').hideHelp());
-  program
-    .command('diff')
-    .description('show what a stack command would change in the cluster (Secret values masked)')
-    .argument('<stack>', 'cloud | self-hosted | model-router')
-    .argument('[options...]', "the stack command's options")
-    .allowUnknownOption()
-    .addHelpText('after', '\nExample:\n  $ vh-deploy diff model-router --config prod.yaml --image-tag 1.4.3\n')
-    .action(async (stack: string, rest: string[], _o, c: Command) => {
-      await redispatch(io, c, 'diff', stack, ['--diff', ...rest]);
-    });
-  program
-    .command('render')
-    .description('print the manifests a stack would apply (same as that command with --dry-run=client)')
-    .argument('<stack>', 'cloud | self-hosted | model-router')
-    .argument('[options...]', "the stack command's options")
-    .allowUnknownOption()
-    .addHelpText('after', '\nExample:\n  $ vh-deploy render self-hosted --domain posthog.example.com -o json\n')
-    .action(async (stack: string, rest: string[], _o, c: Command) => {
-      await redispatch(io, c, 'render', stack, ['--dry-run=client', ...rest]);
-    });
+  // `diff X …` and `render X …` run the stack command itself, so each is one code path.
+  registerStackAlias(program, io, 'diff', 'show what a stack command would change in the cluster (Secret values masked)', ['--diff'], 'vh-deploy diff model-router --config prod.yaml --image-tag 1.4.3');
+  registerStackAlias(program, io, 'render', 'print the manifests a stack would apply (same as that command with --dry-run=client)', ['--dry-run=client'], 'vh-deploy render self-hosted --domain posthog.example.com -o json');
   registerDay2Commands(program);
   return program;
 }
 
-/** `render X …` and `diff X …` run the stack command itself, so each is one code path. */
-async function redispatch(io: ProgramIo, c: Command, name: string, stack: string, args: string[]): Promise<void> {
-  const known = ['cloud', 'self-hosted', 'model-router'];
-  if (!known.includes(stack)) throw new VhError(`${name}: unknown stack ${JSON.stringify(stack)}; expected ${known.join(', ')}`, ExitCode.badInput);
-  const globalArgs = c.parent ? reconstructGlobals(c.parent) : [];
-  await buildProgram(io).parseAsync([...globalArgs, stack, ...args], { from: 'user' });
+function registerStackAlias(program: Command, io: ProgramIo, name: string, description: string, flags: string[], example: string): void {
+  program
+    .command(name)
+    .description(description)
+    .argument('<stack>', 'cloud | self-hosted | model-router')
+    .argument('[options...]', "the stack command's options")
+    .allowUnknownOption()
+    .addHelpText('after', `\nExample:\n  $ ${example}\n`)
+    .action(async (stack: string, rest: string[], _o, c: Command) => {
+      const known = ['cloud', 'self-hosted', 'model-router'];
+      if (!known.includes(stack)) throw new VhError(`${name}: unknown stack ${JSON.stringify(stack)}; expected ${known.join(', ')}`, ExitCode.badInput);
+      const globalArgs = c.parent ? reconstructGlobals(c.parent) : [];
+      await buildProgram(io).parseAsync([...globalArgs, stack, ...flags, ...rest], { from: 'user' });
+    });
 }
 
 /** Global flags given before `render` (e.g. `vh-deploy -o json render …`). */

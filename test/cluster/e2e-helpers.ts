@@ -2,6 +2,7 @@
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import { afterAll } from 'vitest';
 
 export function loadKubeConfig(file: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
@@ -90,4 +91,18 @@ export async function createNamespace(kc: k8s.KubeConfig, prefix: string): Promi
 export async function deleteNamespaces(kc: k8s.KubeConfig, names: string[]): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await Promise.allSettled(names.map((name) => core.deleteNamespace({ name })));
+}
+
+/**
+ * Unique namespace names for one test file (`nsName('e2e-mr')`); every name handed out
+ * is deleted after the file's tests, whatever happened in them.
+ */
+export function namespaceNames(kc: k8s.KubeConfig): (prefix: string) => string {
+  const created: string[] = [];
+  afterAll(() => deleteNamespaces(kc, created));
+  return (prefix) => {
+    const n = uniqueName(prefix);
+    created.push(n);
+    return n;
+  };
 }

@@ -2,8 +2,8 @@
 // The deploy commands end to end on the real control plane (apiserver, controller-
 // manager, scheduler, etcd, kwok nodes, fake pod HTTP server behind the pod IPs).
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { apiRequest, deleteNamespaces, loadKubeConfig, uniqueName } from '../cluster/e2e-helpers.js';
+import { describe, expect, inject, it } from 'vitest';
+import { apiRequest, loadKubeConfig, namespaceNames } from '../cluster/e2e-helpers.js';
 import { runCli } from './support/cli.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -13,15 +13,7 @@ const apps = kc.makeApiClient(k8s.AppsV1Api);
 
 const KEY = 'phc_e2eE2Ee2eE2Ee2eE2E0123456789';
 const DB_PASSWORD = 'e2e-db-p@ss:word/1';
-const created: string[] = [];
-const nsName = (p: string) => {
-  const n = uniqueName(p);
-  created.push(n);
-  return n;
-};
-afterAll(async () => {
-  await deleteNamespaces(kc, created);
-});
+const nsName = namespaceNames(kc);
 
 const routerArgs = (ns: string, image = 'registry.example.com/model-router:1.4.2') => [
   'model-router', '-n', ns, '--yes', '--image', image, '--db-host', 'pg.data.svc', '--db-user', 'router', '--redis-addr', 'redis.data.svc:6379', '--timeout', '90s',

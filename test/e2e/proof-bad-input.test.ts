@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiRequest, deleteNamespaces, loadKubeConfig, uniqueName, waitFor } from '../cluster/e2e-helpers.js';
+import { apiRequest, loadKubeConfig, waitFor, namespaceNames } from '../cluster/e2e-helpers.js';
 import { BAD_INPUTS, KEY, materialize, setsNamespace } from './support/bad-inputs.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { caData, certUser, clientCert, makeCa, mergedKubeconfig, pkiDirOf, serverCert, variantKubeconfig } from './support/kubeconfigs.js';
@@ -19,16 +19,8 @@ const kubeconfig = inject('kubeconfig');
 const limitedKubeconfig = inject('limitedKubeconfig');
 const kc = loadKubeConfig(kubeconfig);
 const tmp = mkdtempSync(join(tmpdir(), 'vh-proof-bad-e2e-'));
-const created: string[] = [];
-const nsName = (p: string) => {
-  const n = uniqueName(p);
-  created.push(n);
-  return n;
-};
-afterAll(async () => {
-  await deleteNamespaces(kc, created);
-  rmSync(tmp, { recursive: true, force: true });
-});
+const nsName = namespaceNames(kc);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const MR_ARGS = ['--image', 'registry.example.com/model-router:1.4.2', '--db-host', 'pg.data', '--db-user', 'router', '--redis-addr', 'redis.data:6379', '--posthog-host', 'https://eu.i.posthog.com', '--timeout', '60s'];
 const MR_ENV = { VH_DEPLOY_DB_PASSWORD: 'proof-bad-db-password', VH_DEPLOY_POSTHOG_API_KEY: KEY };

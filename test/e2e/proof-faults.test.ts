@@ -13,28 +13,20 @@
 //
 // These tests stop the control plane for a few seconds: other suites using the same
 // cluster at the same moment see it too (vitest runs e2e files one at a time).
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { apiRequest, deleteNamespaces, loadKubeConfig, uniqueName, waitFor } from '../cluster/e2e-helpers.js';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { apiRequest, loadKubeConfig, waitFor, namespaceNames } from '../cluster/e2e-helpers.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { fault, NODE_WARNING, startCli, STACK_FRAME } from './support/proof.js';
 import { getJson, snapshot } from './support/snapshot.js';
 
 const kubeconfig = inject('kubeconfig');
 const kc = loadKubeConfig(kubeconfig);
-const created: string[] = [];
-const nsName = (p: string) => {
-  const n = uniqueName(p);
-  created.push(n);
-  return n;
-};
+const nsName = namespaceNames(kc);
 
 /** Whatever happens in a test, the control plane is running again afterwards. */
 afterEach(async () => {
   for (const c of ['etcd', 'kube-apiserver']) await fault('start', c).catch(() => undefined);
   await waitFor('the API server', async () => (await apiRequest(kc, 'GET', '/readyz', undefined, 3_000)).status === 200, { timeoutMs: 60_000 });
-});
-afterAll(async () => {
-  await deleteNamespaces(kc, created);
 });
 
 const DB_PASSWORD = 'fault-db-password-7';

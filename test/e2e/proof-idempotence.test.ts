@@ -5,23 +5,15 @@
 // the field and --force-conflicts, with nothing written (DESIGN.md rule 4: no silent
 // force); --force-conflicts restores the value. Drift in what nobody else owns (a deleted
 // object) is restored by a plain re-run; fields vh-deploy does not manage are left alone.
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { deleteNamespaces, loadKubeConfig, uniqueName } from '../cluster/e2e-helpers.js';
+import { describe, expect, inject, it } from 'vitest';
+import { loadKubeConfig, namespaceNames } from '../cluster/e2e-helpers.js';
 import { runCli } from './support/cli.js';
 import { apiPatch, errorLine } from './support/proof.js';
 import { getJson, snapshot } from './support/snapshot.js';
 
 const kubeconfig = inject('kubeconfig');
 const kc = loadKubeConfig(kubeconfig);
-const created: string[] = [];
-afterAll(async () => {
-  await deleteNamespaces(kc, created);
-});
-const nsName = (p: string) => {
-  const n = uniqueName(p);
-  created.push(n);
-  return n;
-};
+const nsName = namespaceNames(kc);
 
 const KEY = 'phc_idempotentIDEMPOTENT0123456';
 const cloudEnv = { VH_DEPLOY_POSTHOG_API_KEY: KEY };
