@@ -93,6 +93,8 @@ export interface Endpoint {
   pod?: string;
   ip: string;
   ready: boolean;
+  /** The pod is shutting down (scale-down, rollout, eviction): listed, but never ready again. */
+  terminating?: boolean;
   /** Port numbers by (service) port name. */
   ports: Record<string, number>;
 }
@@ -109,10 +111,12 @@ export async function serviceEndpoints(cluster: Cluster, namespace: string, serv
     }
     for (const e of arr(slice.endpoints).map(rec)) {
       // A nil `ready` means unknown, which consumers must treat as ready.
-      const ready = rec(e.conditions).ready !== false;
+      const conditions = rec(e.conditions);
+      const ready = conditions.ready !== false;
+      const terminating = conditions.terminating === true;
       const ref = rec(e.targetRef);
       for (const ip of arr(e.addresses).filter((a): a is string => typeof a === 'string')) {
-        out.push({ ...(str(ref.kind) === 'Pod' && str(ref.name) ? { pod: str(ref.name)! } : {}), ip, ready, ports });
+        out.push({ ...(str(ref.kind) === 'Pod' && str(ref.name) ? { pod: str(ref.name)! } : {}), ip, ready, ...(terminating && { terminating }), ports });
       }
     }
   }
@@ -123,8 +127,12 @@ export async function serviceEndpoints(cluster: Cluster, namespace: string, serv
 export function judgeEndpoints(endpoints: readonly Endpoint[]): Judgement {
   const ready = endpoints.filter((e) => e.ready).length;
   if (endpoints.length === 0) return fail('no endpoints (no pod matches the selector, or none is running)');
-  if (ready === 0) return fail(`0 of ${endpoints.length} endpoints ready`);
-  return pass(`${ready} of ${endpoints.length} endpoints ready`);
+  // Terminating endpoints stay in the slice until their pods are gone (right after a
+  // scale-down or during a rollout); saying so explains "0 ready" without a second look.
+  const terminating = endpoints.filter((e) => e.terminating).length;
+  const note = terminating ? ` (${terminating} terminating)` : '';
+  if (ready === 0) return fail(`0 of ${endpoints.length} endpoints ready${note}`);
+  return pass(`${ready} of ${endpoints.length} endpoints ready${note}`);
 }
 
 /** The container port behind a Service port, for one endpoint (named target ports resolved by the slice). Pure. */

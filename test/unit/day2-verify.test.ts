@@ -24,6 +24,9 @@ describe('endpoints', () => {
     expect(judgeEndpoints([])).toEqual({ status: 'fail', detail: 'no endpoints (no pod matches the selector, or none is running)' });
     expect(judgeEndpoints([ep(false), ep(false)])).toEqual({ status: 'fail', detail: '0 of 2 endpoints ready' });
     expect(judgeEndpoints([ep(true), ep(false)])).toEqual({ status: 'pass', detail: '1 of 2 endpoints ready' });
+    // Right after a scale-down the slice still lists the pods that are shutting down.
+    expect(judgeEndpoints([{ ...ep(false), terminating: true }, { ...ep(false), terminating: true }])).toEqual({ status: 'fail', detail: '0 of 2 endpoints ready (2 terminating)' });
+    expect(judgeEndpoints([ep(true), { ...ep(false), terminating: true }])).toEqual({ status: 'pass', detail: '1 of 2 endpoints ready (1 terminating)' });
   });
   it('maps a Service port to the pod port, named target ports through the slice', () => {
     const svc = obj('Service', 's', { apiVersion: 'v1', spec: { ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090, targetPort: 9091 }] } });
