@@ -31,8 +31,11 @@ if (listen.host !== undefined && !/^127\.\d+\.\d+\.\d+$/.test(listen.host) && li
 }
 if (listen.path) fs.rmSync(listen.path, { force: true });
 
-const server = net.createServer((client) => {
-  const upstream = net.connect(connect);
+// noDelay on both legs: with Nagle on, a small write that follows another (TLS records,
+// HTTP/2 frames) waits for the peer's delayed ACK, adding ~40 ms stalls to some requests
+// that a real cluster connection does not have (it would skew tests and benchmarks).
+const server = net.createServer({ noDelay: true }, (client) => {
+  const upstream = net.connect({ ...connect, noDelay: true });
   client.pipe(upstream);
   upstream.pipe(client);
   const close = () => {
