@@ -23,4 +23,26 @@ await build({
   // CommonJS dependencies (commander, js-yaml's cjs parts, ...) call require().
   banner: { js: "import { createRequire as __vhCreateRequire } from 'node:module'; const require = __vhCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [generatedApiIsPure()],
 });
+
+/**
+ * client-node's KubeConfig module imports its generated API index (700+ model classes)
+ * for one helper it uses only in makeApiClient(), which we never call. The package
+ * does not declare `sideEffects: false`, so esbuild keeps all of it; the generated
+ * files only declare classes, so we say so and let tree-shaking drop what is unused.
+ */
+function generatedApiIsPure() {
+  return {
+    name: 'client-node-generated-api-is-pure',
+    setup(b) {
+      // Relative imports inside client-node's dist/ (how config.js reaches gen/).
+      b.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.pluginData?.vhPure || !/[\\/]@kubernetes[\\/]client-node[\\/]dist/.test(args.resolveDir)) return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { vhPure: true } });
+        if (r.errors.length || !/[\\/]client-node[\\/]dist[\\/]gen[\\/]/.test(r.path)) return undefined;
+        return { path: r.path, sideEffects: false };
+      });
+    },
+  };
+}
