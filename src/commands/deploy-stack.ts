@@ -6,7 +6,7 @@ import { InputError, OperationError, VhError, ExitCode } from '../errors.js';
 import type { Cluster } from '../k8s/client.js';
 import { connect } from '../k8s/client.js';
 import { deploy } from '../k8s/deploy.js';
-import { dryRunObjects, type ApplyResult } from '../k8s/apply.js';
+import { dryRunObjects, liveStateOf, type ApplyResult } from '../k8s/apply.js';
 import { proxyGet } from '../k8s/health.js';
 import { readObject } from '../k8s/discovery.js';
 import { diffObjects, formatChanges } from '../manifests/diff.js';
@@ -94,7 +94,7 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
 
     // Held from the first write to the end: one operation per stack at a time (rule 7).
     const namespaceObject = objects.find((x) => x.kind === 'Namespace' && x.metadata.name === namespace);
-    await withStackLock({ cluster, stack: stack.name, namespace, ui, settings: globals.lock, namespaceObject }, async (op) => {
+    await withStackLock({ cluster, stack: stack.name, namespace, ui, settings: globals.lock, namespaceObject, knownLive: liveStateOf(dry) }, async (op) => {
       // Another run held the lock: re-read what it may have written (generated secrets, the connection).
       if (op.waited) objects = renderStack(stack, values, await renderContext(cluster, stack, values, namespace, serviceMonitor));
       await recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description: globals.wait ? 'deploy' : 'deploy (--no-wait: readiness not checked)', values, objects, ui }, async () => {
@@ -104,6 +104,7 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
           ({ applied } = await deploy(cluster, objects, {
             skipDryRun: !op.waited,
             ...(!op.waited && { dryRunResults: dry }),
+            ...(op.namespaceCreated && { done: new Map([[op.namespaceCreated.ref, op.namespaceCreated]]) }),
             timeoutMs: globals.timeoutMs,
             wait: globals.wait,
             forceConflicts: globals.forceConflicts,

@@ -4,11 +4,11 @@
 // revision — `pending` first, then deployed or failed.
 import { setMaxListeners } from 'node:events';
 import { ExitCode, VhError } from '../errors.js';
-import { applyObject } from '../k8s/apply.js';
+import { applyObject, type ApplyResult } from '../k8s/apply.js';
 import type { Cluster } from '../k8s/client.js';
 import { acquireLease, ago, type HeldLease } from '../k8s/lease.js';
-import { finishRevision, imagesOf, nonSecretValues, startRevision, stripSecretData, type Revision } from '../k8s/revisions.js';
-import type { KubeObject } from '../k8s/types.js';
+import { beginRevision, finishRevision, imagesOf, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
+import { objectRef, type KubeObject } from '../k8s/types.js';
 import { secretKeys } from '../stacks/day2.js';
 import type { Stack } from '../stacks/stack.js';
 import { redact } from '../ui/redact.js';
@@ -27,6 +27,8 @@ export interface StackOperation {
   /** Another operation held the lock and we waited: re-read what it may have changed. */
   waited: boolean;
   lease: HeldLease;
+  /** The namespace this operation created to hold its Lease (a first deploy). */
+  namespaceCreated?: ApplyResult;
 }
 
 async function namespaceExists(cluster: Cluster, ns: string): Promise<boolean> {
@@ -37,10 +39,11 @@ async function namespaceExists(cluster: Cluster, ns: string): Promise<boolean> {
 /**
  * Runs `fn` holding the stack's Lease. A first deploy creates its namespace first (the
  * Lease lives there), applying the plan's own Namespace object. The lease is released
- * on success, failure and Ctrl-C.
+ * on success, failure and Ctrl-C. `knownLive` (from the plan's dry run) says whether
+ * the namespace exists without asking again.
  */
 export async function withStackLock<T>(
-  o: { cluster: Cluster; stack: string; namespace: string; ui: Ui; settings: LockSettings; namespaceObject?: KubeObject | undefined },
+  o: { cluster: Cluster; stack: string; namespace: string; ui: Ui; settings: LockSettings; namespaceObject?: KubeObject | undefined; knownLive?: ReadonlyMap<string, string> },
   fn: (op: StackOperation) => Promise<T>,
 ): Promise<T> {
   const { cluster, ui } = o;
@@ -51,9 +54,11 @@ export async function withStackLock<T>(
   const onSigint = () => ctl.abort(new VhError(`interrupted: the ${o.stack} operation was stopped; the stack may be partly updated (see \`vh-deploy history ${o.stack}\`)`, ExitCode.interrupted));
   process.on('SIGINT', onSigint);
   try {
-    if (!(await namespaceExists(cluster, o.namespace))) {
+    const known = o.namespaceObject && o.knownLive?.get(objectRef(o.namespaceObject));
+    let namespaceCreated: ApplyResult | undefined;
+    if (!(known !== undefined ? known !== '' : await namespaceExists(cluster, o.namespace))) {
       if (!o.namespaceObject) throw new VhError(`namespace ${o.namespace} does not exist; is ${o.stack} deployed there? (-n)`, ExitCode.failed);
-      await applyObject(cluster, o.namespaceObject, { signal: ctl.signal });
+      namespaceCreated = await applyObject(cluster, o.namespaceObject, { signal: ctl.signal, ...(o.knownLive && { knownLive: o.knownLive }) });
     }
     const lease = await acquireLease(cluster, {
       namespace: o.namespace,
@@ -73,7 +78,7 @@ export async function withStackLock<T>(
     const onLost = () => ctl.abort(lease.lost.reason);
     lease.lost.addEventListener('abort', onLost, { once: true });
     try {
-      return await fn({ signal: ctl.signal, waited: lease.waited, lease });
+      return await fn({ signal: ctl.signal, waited: lease.waited, lease, ...(namespaceCreated && { namespaceCreated }) });
     } finally {
       lease.lost.removeEventListener('abort', onLost);
       await lease.release();
@@ -128,18 +133,18 @@ export interface RecordedOperation {
  * operation itself has already happened.
  */
 export async function recorded<T>(s: RecordSpec, fn: (rec: RecordedOperation) => Promise<T>): Promise<T> {
-  const revision = await startRevision(s.cluster, revisionDraft(s));
+  const { revision, others } = await beginRevision(s.cluster, revisionDraft(s));
   const handle: RecordedOperation = { revision };
   let result: T;
   try {
     result = await fn(handle);
   } catch (e) {
-    await finishRevision(s.cluster, handle.revision, 'failed', { error: failureLine(e) }).catch((err: unknown) =>
+    await finishRevision(s.cluster, handle.revision, 'failed', { error: failureLine(e) }, others).catch((err: unknown) =>
       s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as failed: ${failureLine(err)}`),
     );
     throw e;
   }
-  await finishRevision(s.cluster, handle.revision, 'deployed').catch((err: unknown) =>
+  await finishRevision(s.cluster, handle.revision, 'deployed', {}, others).catch((err: unknown) =>
     s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as deployed: ${failureLine(err)}`),
   );
   return result;

@@ -23,6 +23,8 @@ export interface ApplyResult {
   resourceVersion: string;
   /** Why a dry run skipped the object (its namespace or CRD is created by the plan). */
   note?: string;
+  /** A skipped object that cannot exist yet: its namespace does not. */
+  absent?: true;
   /** The object as the server returned it; Secret data is removed. */
   object?: KubeObject;
 }
@@ -39,11 +41,17 @@ export interface ApplyOptions {
    * reported as configured, never as unchanged.
    */
   knownLive?: ReadonlyMap<string, string>;
+  /** Objects this operation already applied, same manifest, by ref (the namespace created to hold the Lease). */
+  done?: ReadonlyMap<string, ApplyResult>;
 }
 
-/** The live state a dry run saw, for ApplyOptions.knownLive. Skipped objects are left out. */
+/**
+ * The live state a dry run saw, for ApplyOptions.knownLive. Skipped objects are left
+ * out, except those known to be absent (in a namespace that does not exist yet): a
+ * first deploy then writes each object without reading it first.
+ */
 export function liveStateOf(dryRun: readonly ApplyResult[]): Map<string, string> {
-  return new Map(dryRun.filter((r) => r.action !== 'skipped').map((r) => [r.ref, r.action === 'created' ? '' : r.resourceVersion]));
+  return new Map(dryRun.filter((r) => r.action !== 'skipped' || r.absent).map((r) => [r.ref, r.action === 'created' || r.absent ? '' : r.resourceVersion]));
 }
 
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
@@ -146,6 +154,8 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
   const ref = objectRef(t.key);
   const body = bodyFor(obj, t);
   const signal = opts.signal;
+  const prior = opts.dryRun ? undefined : opts.done?.get(ref);
+  if (prior) return prior;
   try {
     const known = opts.dryRun ? undefined : opts.knownLive?.get(ref);
     const live = known === undefined ? await readObject(cluster, t.key, signal) : undefined;
@@ -165,7 +175,10 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
     const out = res.json<KubeObject>();
     const rv = str(out.metadata?.resourceVersion) ?? '';
     let action: ApplyAction;
-    if (!liveRv || res.status === 201) action = 'created';
+    // 201 is the server's word for "created". Seen absent but answered 200: someone
+    // created it in between, and we cannot tell whether we changed it.
+    if (res.status === 201) action = 'created';
+    else if (!liveRv) action = 'configured';
     else if (opts.dryRun) action = live && sameContent(live, out) ? 'unchanged' : 'configured';
     else action = rv === liveRv ? 'unchanged' : 'configured';
     return { ref, key: t.key, action, resourceVersion: rv, object: withoutSecretData(out) };
@@ -293,7 +306,7 @@ export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObje
   const ordered = applyGroups(objects).flatMap((g) => g.objects);
   const settled = await mapLimit(ordered, CONCURRENCY, async (o): Promise<ApplyResult> => {
     const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
-    const skip = (note: string, key: ObjectKey): ApplyResult => ({ ref: objectRef(key), key, action: 'skipped', resourceVersion: '', note });
+    const skip = (note: string, key: ObjectKey, absent?: true): ApplyResult => ({ ref: objectRef(key), key, action: 'skipped', resourceVersion: '', note, ...(absent && { absent }) });
     const info = await findResource(cluster, o.apiVersion, o.kind);
     if (!info) {
       const key: ObjectKey = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) };
@@ -302,7 +315,7 @@ export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObje
     }
     const t = await targetOf(cluster, o);
     if (t.key.namespace && plannedNamespaces.has(t.key.namespace) && !(await namespaceExists(t.key.namespace))) {
-      return skip(`namespace ${t.key.namespace} is created by this plan`, t.key);
+      return skip(`namespace ${t.key.namespace} is created by this plan`, t.key, true);
     }
     return applyObject(cluster, o, { ...opts, dryRun: true });
   });

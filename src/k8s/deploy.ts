@@ -42,6 +42,7 @@ export async function deploy(cluster: Cluster, objects: readonly KubeObject[], o
   const applyOpts: ApplyOptions = {
     ...(opts.forceConflicts !== undefined && { forceConflicts: opts.forceConflicts }),
     ...(opts.fieldManager !== undefined && { fieldManager: opts.fieldManager }),
+    ...(opts.done && { done: opts.done }),
     ...(signal && { signal }),
   };
 

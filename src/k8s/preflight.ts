@@ -207,9 +207,11 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     if (kind && plural) planned.set(`${str(spec.group) ?? ''}/${kind}`, { group: str(spec.group) ?? '', plural, namespaced: spec.scope !== 'Cluster' });
   }
   const infos = new Map<KubeObject, KindInfo>();
-  for (const obj of o.objects) {
+  // Discovery of every group-version at once (findResource shares one request per group-version).
+  const found = await Promise.all(o.objects.map((obj) => findResource(cluster, obj.apiVersion, obj.kind)));
+  for (const [i, obj] of o.objects.entries()) {
     const { group } = splitApiVersion(obj.apiVersion);
-    const r = await findResource(cluster, obj.apiVersion, obj.kind);
+    const r = found[i];
     if (r) infos.set(obj, { group: r.group, plural: r.plural, namespaced: r.namespaced });
     else if (planned.has(`${group}/${obj.kind}`)) infos.set(obj, planned.get(`${group}/${obj.kind}`)!);
     else if (!checks.some((c) => c.id === `kind:${obj.apiVersion}/${obj.kind}`)) {
@@ -217,82 +219,99 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     }
   }
 
+  // The checks below are independent: one round trip for all of them, not five.
+  const result: PreflightResult = { context: cluster.contextName, server: cluster.server, version, checks, ok: true, optionalGroups: {} };
+  const sections = await Promise.all([
+    rbacChecks(),
+    namespaceChecks(),
+    o.requireDefaultStorageClass ? storageClassChecks() : [],
+    o.ingressClassName ? ingressClassChecks(o.ingressClassName) : [],
+    Promise.all((o.optionalGroups ?? []).map(async (gv): Promise<PreflightCheck> => {
+      const has = await hasGroupVersion(cluster, gv);
+      result.optionalGroups[gv] = has;
+      return { id: `api:${gv}`, ok: true, severity: 'warning', message: `${gv} ${has ? 'is served' : 'is not served (skipping what needs it)'}` };
+    })),
+  ]);
+  for (const section of sections) checks.push(...section);
+
+  result.ok = checks.every((c) => c.ok || c.severity !== 'error');
+  return result;
+
   // RBAC: every verb, all denials at once.
-  const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true);
-  const answers = await canIAll(cluster, reqs, signal);
-  const denied: string[] = [];
-  for (const [i, a] of answers.entries()) {
-    const r = reqs[i]!;
-    if (a.status === 'rejected') {
-      if (a.reason instanceof KubeAccessError || !(a.reason instanceof Error)) {
-        throw new ClusterAccessError(`cannot check permissions (${where}): ${(a.reason as Error)?.message ?? a.reason}`);
+  async function rbacChecks(): Promise<PreflightCheck[]> {
+    const out: PreflightCheck[] = [];
+    const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true);
+    const answers = await canIAll(cluster, reqs, signal);
+    const denied: string[] = [];
+    for (const [i, a] of answers.entries()) {
+      const r = reqs[i]!;
+      if (a.status === 'rejected') {
+        if (a.reason instanceof KubeAccessError || !(a.reason instanceof Error)) {
+          throw new ClusterAccessError(`cannot check permissions (${where}): ${(a.reason as Error)?.message ?? a.reason}`);
+        }
+        throw a.reason;
       }
-      throw a.reason;
+      if (a.value.allowed) continue;
+      if (r.optional) out.push({ id: `rbac:${accessLabel(r)}`, ok: false, severity: 'warning', message: `not allowed to ${accessLabel(r)}; failure reports will have less detail` });
+      else denied.push(accessLabel(r));
     }
-    if (a.value.allowed) continue;
-    if (r.optional) checks.push({ id: `rbac:${accessLabel(r)}`, ok: false, severity: 'warning', message: `not allowed to ${accessLabel(r)}; failure reports will have less detail` });
-    else denied.push(accessLabel(r));
+    if (denied.length) {
+      const user = await whoAmI(cluster);
+      throw new ClusterAccessError(
+        `missing permissions${user ? ` for user "${user}"` : ''} (${where}); nothing was written. Denied:\n  - ${denied.join('\n  - ')}`,
+        'ask a cluster admin to grant these verbs (e.g. a Role/RoleBinding in the namespace), or use a context that has them',
+      );
+    }
+    out.unshift({ id: 'rbac', ok: true, severity: 'error', message: `allowed: ${reqs.filter((r) => !r.optional).length} verb/resource/namespace combinations the plan needs` });
+    return out;
   }
-  if (denied.length) {
-    const user = await whoAmI(cluster);
-    throw new ClusterAccessError(
-      `missing permissions${user ? ` for user "${user}"` : ''} (${where}); nothing was written. Denied:\n  - ${denied.join('\n  - ')}`,
-      'ask a cluster admin to grant these verbs (e.g. a Role/RoleBinding in the namespace), or use a context that has them',
-    );
-  }
-  checks.push({ id: 'rbac', ok: true, severity: 'error', message: `allowed: ${reqs.filter((r) => !r.optional).length} verb/resource/namespace combinations the plan needs` });
 
   // Namespaces the plan uses but neither has nor creates.
-  const plannedNs = new Set(o.objects.filter((x) => x.kind === 'Namespace').map((x) => x.metadata.name));
-  const usedNs = new Set([...infos].filter(([, i]) => i.namespaced).map(([x]) => x.metadata.namespace ?? cluster.defaultNamespace));
-  // A Terminating namespace refuses new objects with a 403 that reads like RBAC: say what it is.
-  for (const ns of new Set([...usedNs, ...plannedNs])) {
-    const r = await cluster.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { ...(signal && { signal }) });
-    if (r.status === 404 && !plannedNs.has(ns)) checks.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} does not exist and the plan does not create it` });
-    if (r.status === 200 && rec(rec(r.json()).status).phase === 'Terminating') {
-      checks.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} is being deleted (Terminating) and accepts no new objects; wait until it is gone, or choose another namespace with -n` });
+  async function namespaceChecks(): Promise<PreflightCheck[]> {
+    const plannedNs = new Set(o.objects.filter((x) => x.kind === 'Namespace').map((x) => x.metadata.name));
+    const usedNs = new Set([...infos].filter(([, i]) => i.namespaced).map(([x]) => x.metadata.namespace ?? cluster.defaultNamespace));
+    const all = [...new Set([...usedNs, ...plannedNs])];
+    const answers = await Promise.all(all.map((ns) => cluster.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`, { ...(signal && { signal }) })));
+    const out: PreflightCheck[] = [];
+    for (const [i, ns] of all.entries()) {
+      const r = answers[i]!;
+      if (r.status === 404 && !plannedNs.has(ns)) out.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} does not exist and the plan does not create it` });
+      // A Terminating namespace refuses new objects with a 403 that reads like RBAC: say what it is.
+      if (r.status === 200 && rec(rec(r.json()).status).phase === 'Terminating') {
+        out.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} is being deleted (Terminating) and accepts no new objects; wait until it is gone, or choose another namespace with -n` });
+      }
     }
+    return out;
   }
 
-  const result: PreflightResult = { context: cluster.contextName, server: cluster.server, version, checks, ok: true, optionalGroups: {} };
-
-  if (o.requireDefaultStorageClass) {
+  async function storageClassChecks(): Promise<PreflightCheck[]> {
     try {
       const { items } = await listObjects(cluster, 'storage.k8s.io/v1', 'StorageClass', signal ? { signal } : {});
       const defaults = items.filter((s) => s.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
       if (defaults.length === 0) {
-        checks.push({
+        return [{
           id: 'default-storage-class',
           ok: false,
           severity: 'error',
           message: `no default StorageClass (annotation storageclass.kubernetes.io/is-default-class=true); classes: ${items.map((s) => s.metadata.name).join(', ') || 'none'}`,
-        });
-      } else {
-        result.defaultStorageClass = defaults[0]!.metadata.name;
-        checks.push({ id: 'default-storage-class', ok: true, severity: 'error', message: `default StorageClass ${defaults[0]!.metadata.name}` });
-        if (defaults.length > 1) checks.push({ id: 'default-storage-class:many', ok: false, severity: 'warning', message: `several default StorageClasses: ${defaults.map((s) => s.metadata.name).join(', ')}` });
+        }];
       }
+      result.defaultStorageClass = defaults[0]!.metadata.name;
+      const out: PreflightCheck[] = [{ id: 'default-storage-class', ok: true, severity: 'error', message: `default StorageClass ${defaults[0]!.metadata.name}` }];
+      if (defaults.length > 1) out.push({ id: 'default-storage-class:many', ok: false, severity: 'warning', message: `several default StorageClasses: ${defaults.map((s) => s.metadata.name).join(', ')}` });
+      return out;
     } catch (e) {
       if (!(e instanceof KubeAccessError)) throw e;
-      checks.push({ id: 'default-storage-class', ok: false, severity: 'warning', message: 'not allowed to list StorageClasses; cannot check for a default one' });
+      return [{ id: 'default-storage-class', ok: false, severity: 'warning', message: 'not allowed to list StorageClasses; cannot check for a default one' }];
     }
   }
 
-  if (o.ingressClassName) {
-    const r = await cluster.request('GET', `/apis/networking.k8s.io/v1/ingressclasses/${encodeURIComponent(o.ingressClassName)}`, { ...(signal && { signal }) });
-    if (r.status === 200) checks.push({ id: 'ingress-class', ok: true, severity: 'error', message: `IngressClass ${o.ingressClassName} exists` });
-    else if (r.status === 404) checks.push({ id: 'ingress-class', ok: false, severity: 'error', message: `IngressClass ${o.ingressClassName} does not exist` });
-    else checks.push({ id: 'ingress-class', ok: false, severity: 'warning', message: `cannot read IngressClass ${o.ingressClassName} (HTTP ${r.status})` });
+  async function ingressClassChecks(name: string): Promise<PreflightCheck[]> {
+    const r = await cluster.request('GET', `/apis/networking.k8s.io/v1/ingressclasses/${encodeURIComponent(name)}`, { ...(signal && { signal }) });
+    if (r.status === 200) return [{ id: 'ingress-class', ok: true, severity: 'error', message: `IngressClass ${name} exists` }];
+    if (r.status === 404) return [{ id: 'ingress-class', ok: false, severity: 'error', message: `IngressClass ${name} does not exist` }];
+    return [{ id: 'ingress-class', ok: false, severity: 'warning', message: `cannot read IngressClass ${name} (HTTP ${r.status})` }];
   }
-
-  for (const gv of o.optionalGroups ?? []) {
-    const has = await hasGroupVersion(cluster, gv);
-    result.optionalGroups[gv] = has;
-    checks.push({ id: `api:${gv}`, ok: true, severity: 'warning', message: `${gv} ${has ? 'is served' : 'is not served (skipping what needs it)'}` });
-  }
-
-  result.ok = checks.every((c) => c.ok || c.severity !== 'error');
-  return result;
 }
 
 /** Throws when an error-severity check failed, listing each. */

@@ -242,12 +242,17 @@ export type RevisionDraft = Omit<Revision, 'revision' | 'status' | 'time' | 'upd
 
 /** Records a new `pending` revision with the next free number. */
 export async function startRevision(cluster: Cluster, draft: RevisionDraft, now = new Date()): Promise<Revision> {
+  return (await beginRevision(cluster, draft, now)).revision;
+}
+
+/** startRevision, also returning the other records it read (for finishRevision's `known`). */
+export async function beginRevision(cluster: Cluster, draft: RevisionDraft, now = new Date()): Promise<{ revision: Revision; others: Revision[] }> {
   for (let attempt = 0; ; attempt++) {
     const revs = await listRevisions(cluster, draft.namespace, draft.stack);
     const r: Revision = { ...draft, revision: nextRevisionNumber(revs), status: 'pending', time: now.toISOString(), updated: now.toISOString() };
     try {
       await createRevision(cluster, r);
-      return r;
+      return { revision: r, others: revs };
     } catch (e) {
       if (e instanceof KubeApiError && e.status === 409 && attempt < 5) continue;
       throw e;
@@ -257,19 +262,24 @@ export async function startRevision(cluster: Cluster, draft: RevisionDraft, now 
 
 /**
  * Sets a revision's final status. On success older `deployed` revisions become
- * `superseded`; then the history is pruned to KEEP_REVISIONS.
+ * `superseded`; then the history is pruned to KEEP_REVISIONS. `known` is the other
+ * records as beginRevision read them: a caller that held the stack's Lease since then
+ * knows nothing else changed them, and spares a list of every record.
  */
 export async function finishRevision(
   cluster: Cluster,
   r: Revision,
   status: RevisionStatus,
   extra: Partial<Pick<Revision, 'error' | 'manifests' | 'images' | 'values' | 'description'>> = {},
+  known?: readonly Revision[],
 ): Promise<Revision> {
   const done: Revision = { ...r, ...extra, status, updated: new Date().toISOString() };
   await updateRevision(cluster, done);
-  const revs = await listRevisions(cluster, r.namespace, r.stack);
-  if (status === 'deployed') for (const s of supersededBy(revs, r.revision)) await updateRevision(cluster, { ...s, updated: done.updated });
-  for (const n of revisionsToPrune(revs)) await deleteRevision(cluster, r.namespace, r.stack, n);
+  const revs = known ? [...known.filter((x) => x.revision !== r.revision), done] : await listRevisions(cluster, r.namespace, r.stack);
+  await Promise.all([
+    ...(status === 'deployed' ? supersededBy(revs, r.revision).map((s) => updateRevision(cluster, { ...s, updated: done.updated })) : []),
+    ...revisionsToPrune(revs).map((n) => deleteRevision(cluster, r.namespace, r.stack, n)),
+  ]);
   return done;
 }
 

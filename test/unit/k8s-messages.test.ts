@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterAccessError, ExitCode, OperationError } from '../../src/errors.js';
 import { describeRequest, httpError, KubeApiError, parseStatus, redactSecretValues } from '../../src/k8s/api-error.js';
-import { applyError, formatConflict, planProblems, sameContent, stableJson } from '../../src/k8s/apply.js';
+import { applyError, formatConflict, liveStateOf, planProblems, sameContent, stableJson, type ApplyResult } from '../../src/k8s/apply.js';
 import { formatEvent } from '../../src/k8s/diagnostics.js';
 import { serviceProxyPath } from '../../src/k8s/health.js';
 import { accessRequirements } from '../../src/k8s/preflight.js';
@@ -106,6 +106,20 @@ describe('plan checks', () => {
   });
   it('rejects duplicates', () => {
     expect(planProblems([dep(), dep()])).toEqual(['Deployment/p/web appears twice in the plan']);
+  });
+});
+
+describe('liveStateOf (what the apply need not read again)', () => {
+  const r = (ref: string, action: ApplyResult['action'], rv = '', extra: Partial<ApplyResult> = {}): ApplyResult => ({ ref, key: { apiVersion: 'v1', kind: 'ConfigMap', name: ref }, action, resourceVersion: rv, ...extra });
+  it('created = absent, configured/unchanged = their live version; skipped objects are read again unless known absent', () => {
+    const live = liveStateOf([
+      r('new', 'created', '0'),
+      r('changed', 'configured', '41'),
+      r('same', 'unchanged', '7'),
+      r('crd-pending', 'skipped', '', { note: 'its CustomResourceDefinition is created by this plan' }),
+      r('ns-pending', 'skipped', '', { note: 'namespace x is created by this plan', absent: true }),
+    ]);
+    expect([...live]).toEqual([['new', ''], ['changed', '41'], ['same', '7'], ['ns-pending', '']]);
   });
 });
 
