@@ -4,14 +4,16 @@
 // ~300 ms more than one bundled chunk. Code splitting keeps every `await import()`
 // a separate chunk, so `--help` still loads neither client-node, zod, inquirer nor ora.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
+  absWorkingDir: root,
+  metafile: true,
   entryPoints: [join(root, 'src/main.ts')],
   outdir,
   bundle: true,
@@ -20,11 +22,18 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  // Node 20 has no compile cache for ES modules: every run parses every chunk it loads,
+  // and minified code parses faster (~25 ms less before the first API request).
+  // The linked source maps keep stack traces readable.
+  minify: true,
   // CommonJS dependencies (commander, js-yaml's cjs parts, ...) call require().
   banner: { js: "import { createRequire as __vhCreateRequire } from 'node:module'; const require = __vhCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   plugins: [generatedApiIsPure()],
 });
+// Which chunk holds which package and imports which chunk, statically or lazily: the
+// start-up test reads it (the minified chunks no longer name their sources).
+writeFileSync(join(root, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
 
 /**
  * client-node's KubeConfig module imports its generated API index (700+ model classes)

@@ -4,7 +4,7 @@
 // first write, and group-by-group apply with a wait between groups.
 import { ClusterAccessError, OperationError, VhError } from '../errors.js';
 import { KubeApiError, redactSecretValues, type StatusCause } from './api-error.js';
-import { ApiUnreachableError, type Cluster } from './client.js';
+import { ApiUnreachableError, type Cluster, type KubeResponse } from './client.js';
 import { findResource, invalidateDiscovery, readObject, targetOf, type Target } from './discovery.js';
 import { applyGroups, type ApplyGroup } from './order.js';
 import { waitForObjects } from './wait.js';
@@ -71,11 +71,23 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-/** `conflict with "kubectl-edit" using apps/v1` -> manager name (and subresource when given). */
-export function conflictManager(cause: StatusCause): string {
+/** `conflict with "kubectl-edit" using apps/v1` -> the manager (and subresource when given). */
+function conflictOwner(cause: StatusCause): { manager: string; subresource?: string } | undefined {
   const m = /conflict with "([^"]+)"(?: with subresource "([^"]+)")?/.exec(cause.message ?? '');
-  if (!m) return 'another field manager';
-  return m[2] ? `"${m[1]}" (subresource ${m[2]})` : `"${m[1]}"`;
+  return m ? { manager: m[1]!, ...(m[2] && { subresource: m[2] }) } : undefined;
+}
+
+/** The owner of a conflicting field, for messages. */
+export function conflictManager(cause: StatusCause): string {
+  const o = conflictOwner(cause);
+  if (!o) return 'another field manager';
+  return o.subresource ? `"${o.manager}" (subresource ${o.subresource})` : `"${o.manager}"`;
+}
+
+/** A 409 whose every conflicting field is owned by `manager` itself (through another operation or subresource). Pure. */
+export function onlyOwnConflicts(status: number, causes: readonly StatusCause[], manager: string): boolean {
+  const conflicts = causes.filter((c) => c.reason === 'FieldManagerConflict' || c.field);
+  return status === 409 && conflicts.length > 0 && conflicts.every((c) => conflictOwner(c)?.manager === manager);
 }
 
 /** Builds the message of a 409 apply conflict: which managers own which fields. */
@@ -160,18 +172,24 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
     const known = opts.dryRun ? undefined : opts.knownLive?.get(ref);
     const live = known === undefined ? await readObject(cluster, t.key, signal) : undefined;
     const liveRv = known ?? live?.metadata.resourceVersion;
-    const res = await cluster.requestOk('PATCH', t.path, {
-      query: {
-        fieldManager: opts.fieldManager ?? FIELD_MANAGER,
-        fieldValidation: 'Strict',
-        force: opts.forceConflicts ? true : undefined,
-        dryRun: opts.dryRun ? 'All' : undefined,
-      },
-      body: JSON.stringify(body),
-      contentType: APPLY_PATCH,
-      what: ref,
-      ...(signal && { signal }),
-    });
+    const manager = opts.fieldManager ?? FIELD_MANAGER;
+    const patch = (force: boolean) =>
+      cluster.requestOk('PATCH', t.path, {
+        query: { fieldManager: manager, fieldValidation: 'Strict', force: force ? true : undefined, dryRun: opts.dryRun ? 'All' : undefined },
+        body: JSON.stringify(body),
+        contentType: APPLY_PATCH,
+        what: ref,
+        ...(signal && { signal }),
+      });
+    let res: KubeResponse;
+    try {
+      res = await patch(Boolean(opts.forceConflicts));
+    } catch (e) {
+      // Fields whose only other owner is vh-deploy itself (`scale` sets spec.replicas
+      // through /scale, an Update under the same name) are not someone else's change.
+      if (opts.forceConflicts || !(e instanceof KubeApiError) || !onlyOwnConflicts(e.status, e.causes, manager)) throw e;
+      res = await patch(true);
+    }
     const out = res.json<KubeObject>();
     const rv = str(out.metadata?.resourceVersion) ?? '';
     let action: ApplyAction;

@@ -4,7 +4,7 @@
 // which the HPA controller then enforces. Each records a revision.
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteNamespaces } from '../cluster/e2e-helpers.js';
-import { apps, autoscaling, cli, created, deployRouter, historyJson, kc, noSecrets, storedRevisions } from './support/day2.js';
+import { apps, autoscaling, cli, created, deployRouter, historyJson, kc, noSecrets, routerArgs, storedRevisions } from './support/day2.js';
 
 afterAll(async () => {
   await deleteNamespaces(kc, created);
@@ -39,6 +39,12 @@ describe('scale without an HPA', () => {
     const minNoHpa = await cli(['scale', 'model-router', '-n', ns, '--min', '2']);
     expect(minNoHpa.code).toBe(2);
     expect(minNoHpa.err).toMatch(/^error: --min: no HorizontalPodAutoscaler targets Deployment\/.*\/model-router; use --replicas N$/m);
+    // A deploy that sets replicas again does not conflict with vh-deploy's own scale (the
+    // same manager, through /scale): the deploy's value wins, as `helm upgrade` would do.
+    // (A hand scale by another tool stays a conflict: proof-idempotence.)
+    const redeploy = await cli(routerArgs(ns, { extra: ['--replicas', '2'] }));
+    expect(redeploy.code, redeploy.err).toBe(0);
+    expect((await apps.readNamespacedDeployment({ name: 'model-router', namespace: ns })).spec?.replicas).toBe(2);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterAccessError, ExitCode, OperationError } from '../../src/errors.js';
 import { describeRequest, httpError, KubeApiError, parseStatus, redactSecretValues } from '../../src/k8s/api-error.js';
-import { applyError, formatConflict, liveStateOf, planProblems, sameContent, stableJson, type ApplyResult } from '../../src/k8s/apply.js';
+import { applyError, formatConflict, liveStateOf, onlyOwnConflicts, planProblems, sameContent, stableJson, type ApplyResult } from '../../src/k8s/apply.js';
 import { formatEvent } from '../../src/k8s/diagnostics.js';
 import { serviceProxyPath } from '../../src/k8s/health.js';
 import { accessRequirements } from '../../src/k8s/preflight.js';
@@ -120,6 +120,18 @@ describe('liveStateOf (what the apply need not read again)', () => {
       r('ns-pending', 'skipped', '', { note: 'namespace x is created by this plan', absent: true }),
     ]);
     expect([...live]).toEqual([['new', ''], ['changed', '41'], ['same', '7'], ['ns-pending', '']]);
+  });
+});
+
+describe('onlyOwnConflicts (vh-deploy scale, then a deploy that sets replicas)', () => {
+  const cause = (manager: string, field = '.spec.replicas', sub = '') => ({ reason: 'FieldManagerConflict', field, message: `conflict with "${manager}"${sub ? ` with subresource "${sub}"` : ''} using apps/v1` });
+  it('only when every conflicting field is owned by the same manager name', () => {
+    expect(onlyOwnConflicts(409, [cause('vh-deploy', '.spec.replicas', 'scale')], 'vh-deploy')).toBe(true);
+    expect(onlyOwnConflicts(409, [cause('vh-deploy'), cause('kubectl-edit', '.spec.template.spec.containers[name="app"].image')], 'vh-deploy')).toBe(false);
+    expect(onlyOwnConflicts(409, [cause('kubectl', '.spec.replicas', 'scale')], 'vh-deploy')).toBe(false);
+    expect(onlyOwnConflicts(409, [], 'vh-deploy')).toBe(false);
+    expect(onlyOwnConflicts(409, [{ message: 'something else' }], 'vh-deploy')).toBe(false);
+    expect(onlyOwnConflicts(422, [cause('vh-deploy')], 'vh-deploy')).toBe(false);
   });
 });
 
