@@ -58,6 +58,8 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
       requireDefaultStorageClass: stack.name === 'posthog' && values.storageClass === undefined,
       ...(typeof values.ingressClass === 'string' && { ingressClassName: values.ingressClass }),
       optionalGroups: [SERVICE_MONITOR_API],
+      willWait: globals.wait,
+      recordsIn: namespace,
     });
     for (const c of pf.checks) if (!c.ok && c.severity === 'warning') ui.warn(c.message);
     assertPreflight(pf);

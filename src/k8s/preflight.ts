@@ -18,6 +18,8 @@ export interface PreflightOptions {
   optionalGroups?: readonly string[];
   /** Also require list/watch on the kinds waited on, pods and events (default true). */
   willWait?: boolean;
+  /** Namespace where the operation keeps its lock Lease and revision records (Secrets): their verbs are required too. */
+  recordsIn?: string;
   signal?: AbortSignal;
 }
 
@@ -69,6 +71,7 @@ export function accessRequirements(
   kindInfo: (o: KubeObject) => KindInfo | undefined,
   defaultNamespace: string,
   willWait = true,
+  recordsIn?: string,
 ): AccessRequirement[] {
   const out = new Map<string, AccessRequirement>();
   const add = (r: AccessRequirement) => {
@@ -86,6 +89,7 @@ export function accessRequirements(
     if (willWait && needsWatch(o.kind)) for (const verb of ['list', 'watch']) add({ verb, ...base });
     if (ns && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)) workloadNamespaces.add(ns);
   }
+  if (recordsIn) for (const r of recordAccess(recordsIn)) add(r);
   if (willWait) {
     for (const ns of workloadNamespaces) {
       for (const verb of ['list', 'watch']) add({ verb, group: '', resource: 'pods', namespace: ns });
@@ -95,6 +99,18 @@ export function accessRequirements(
     }
   }
   return [...out.values()];
+}
+
+/**
+ * The lock Lease (acquire, renew, take over, release) and the revision records (list to
+ * number them, create, mark, prune): without these the operation would stop after its
+ * first write, so they are checked with everything else.
+ */
+export function recordAccess(namespace: string): AccessRequirement[] {
+  return [
+    ...['get', 'create', 'update', 'delete'].map((verb) => ({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace })),
+    ...['list', 'create', 'update', 'delete'].map((verb) => ({ verb, group: '', resource: 'secrets', namespace })),
+  ];
 }
 
 export interface ResourceRule {
@@ -240,7 +256,7 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
   // RBAC: every verb, all denials at once.
   async function rbacChecks(): Promise<PreflightCheck[]> {
     const out: PreflightCheck[] = [];
-    const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true);
+    const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true, o.recordsIn);
     const answers = await canIAll(cluster, reqs, signal);
     const denied: string[] = [];
     for (const [i, a] of answers.entries()) {

@@ -155,6 +155,23 @@ describe('RBAC (exit 3, every missing permission named, nothing written)', () =>
   });
 });
 
+describe('cluster access: the lock and the revision records', () => {
+  it('a user who may write the whole plan but not the lock Lease: exit 3 naming the Lease verbs, nothing written', async () => {
+    const ns = nsName('proof-rbac-lease');
+    expect((await apiRequest(kc, 'POST', '/api/v1/namespaces', { metadata: { name: ns, labels: { 'vh-e2e': 'true' } } })).status).toBe(201);
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'no-leases', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets', 'namespaces'], verbs: ['*'] }] };
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'no-leases', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'no-leases' }, subjects: [{ kind: 'User', name: 'e2e-limited', apiGroup: 'rbac.authorization.k8s.io' }] };
+    expect((await apiRequest(kc, 'POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, role)).status).toBe(201);
+    expect((await apiRequest(kc, 'POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, binding)).status).toBe(201);
+    const r = await runCli(['cloud', '-n', ns, '--yes', '--region', 'us'], { kubeconfig: limitedKubeconfig, env: CLOUD_ENV });
+    refused(r, 3, /^error: missing permissions for user "e2e-limited"/);
+    for (const verb of ['get', 'create', 'update', 'delete']) expect(r.err).toContain(`${verb} leases.coordination.k8s.io in namespace ${ns}`);
+    expect(r.err).not.toMatch(/(configmaps|secrets) in namespace/);
+    expect(await status(`/api/v1/namespaces/${ns}/configmaps/model-router-posthog`)).toBe(404);
+    expect(await status(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/vh-deploy-lock-posthog-connection`)).toBe(404);
+  });
+});
+
 describe('cluster states (nothing written)', () => {
   it('a namespace that is being deleted (a finalizer holds it in Terminating): exit 1 naming the namespace', async () => {
     const ns = nsName('proof-terminating');

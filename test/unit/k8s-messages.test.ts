@@ -208,6 +208,16 @@ describe('accessRequirements', () => {
     const reqs = accessRequirements(plan, (o) => infos[o.kind], 'dflt', false);
     expect(new Set(reqs.map((r) => r.verb))).toEqual(new Set(['get', 'create', 'patch']));
   });
+  it('with records: the lock Lease and the revision Secrets in that namespace, required (not optional)', () => {
+    const reqs = accessRequirements(plan, (o) => infos[o.kind], 'dflt', false, 'p');
+    const labels = reqs.map((r) => `${r.verb} ${r.group}/${r.resource} ${r.namespace ?? '-'}${r.optional ? ' (optional)' : ''}`);
+    expect(labels).toEqual(expect.arrayContaining([
+      'get coordination.k8s.io/leases p', 'create coordination.k8s.io/leases p', 'update coordination.k8s.io/leases p', 'delete coordination.k8s.io/leases p',
+      'list /secrets p', 'create /secrets p', 'update /secrets p', 'delete /secrets p',
+    ]));
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(accessRequirements(plan, (o) => infos[o.kind], 'dflt', false).some((r) => r.resource === 'leases')).toBe(false);
+  });
 });
 
 describe('messages while waiting', () => {
