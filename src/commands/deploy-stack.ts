@@ -21,7 +21,7 @@ import { createProgress } from '../ui/progress.js';
 import { registerSecret } from '../ui/redact.js';
 import { chalk, type Ui } from '../ui/output.js';
 import type { CommandInputs } from './inputs.js';
-import { recorded, withStackLock } from './operation.js';
+import { recorded, withStackLocks } from './operation.js';
 import { deployCommandOf } from '../stacks/day2.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
@@ -96,7 +96,8 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
 
     // Held from the first write to the end: one operation per stack at a time (rule 7).
     const namespaceObject = objects.find((x) => x.kind === 'Namespace' && x.metadata.name === namespace);
-    await withStackLock({ cluster, stack: stack.name, namespace, ui, settings: globals.lock, namespaceObject, knownLive: liveStateOf(dry) }, async (op) => {
+    const stacks = [...(stack.alsoLocks?.(values) ?? []), stack.name];
+    await withStackLocks({ cluster, stacks, namespace, ui, settings: globals.lock, namespaceObject, knownLive: liveStateOf(dry) }, async (op) => {
       // Another run held the lock: re-read what it may have written (generated secrets, the connection).
       if (op.waited) objects = renderStack(stack, values, await renderContext(cluster, stack, values, namespace, serviceMonitor));
       await recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description: globals.wait ? 'deploy' : 'deploy (--no-wait: readiness not checked)', values, objects, ui }, async () => {

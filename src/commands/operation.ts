@@ -88,6 +88,31 @@ export async function withStackLock<T>(
   }
 }
 
+/**
+ * Several stacks' locks, outermost first. Callers name them in one fixed order (the other
+ * stacks before their own), so two operations never wait on each other in a cycle. The
+ * operation is aborted when any of them is lost, and has `waited` when any had to wait.
+ */
+export async function withStackLocks<T>(
+  o: Omit<Parameters<typeof withStackLock>[0], 'stack'> & { stacks: readonly string[] },
+  fn: (op: StackOperation) => Promise<T>,
+): Promise<T> {
+  const [first, ...rest] = o.stacks;
+  if (first === undefined) throw new Error('withStackLocks: no stack');
+  return withStackLock({ ...o, stack: first }, (outer) => {
+    if (rest.length === 0) return fn(outer);
+    // The namespace exists now (the outer lock created it if needed).
+    return withStackLocks({ ...o, stacks: rest, namespaceObject: undefined, knownLive: undefined }, (inner) =>
+      fn({
+        ...inner,
+        signal: AbortSignal.any([outer.signal, inner.signal]),
+        waited: outer.waited || inner.waited,
+        ...((outer.namespaceCreated ?? inner.namespaceCreated) && { namespaceCreated: outer.namespaceCreated ?? inner.namespaceCreated }),
+      }),
+    );
+  });
+}
+
 export interface RecordSpec {
   cluster: Cluster;
   stack: Stack;

@@ -5,7 +5,7 @@ import { MODEL_ROUTER_FIELDS } from '../config/fields.js';
 import { maskValue } from '../manifests/finalize.js';
 import { renderTemplate } from '../manifests/template.js';
 import type { KubeObject } from '../k8s/types.js';
-import { APP_NAMESPACE, CONNECTION_NAME, renderConnection } from './posthog-connection.js';
+import { APP_NAMESPACE, CONNECTION_NAME, cloudStack, renderConnection } from './posthog-connection.js';
 import { bodyCheck, missingMetrics, statusCheck } from './health.js';
 import type { Stack } from './stack.js';
 
@@ -42,6 +42,8 @@ export const modelRouterStack: Stack = {
   defaultNamespace: APP_NAMESPACE,
   fields: MODEL_ROUTER_FIELDS,
   required: () => ['image', 'dbHost', 'dbUser', 'dbPassword', 'redisAddr'],
+  // With --posthog-host the plan writes the connection that `cloud` owns.
+  alsoLocks: (v) => (v.posthogHost !== undefined ? [cloudStack.name] : []),
   check(v) {
     const errors: string[] = [];
     if (v.replicas !== undefined && (v.minReplicas !== undefined || v.maxReplicas !== undefined)) {

@@ -35,6 +35,11 @@ export interface Stack {
   health(values: Record<string, unknown>): HealthCheck[];
   /** Human summary shown before the confirm prompt; never secret values. */
   summary(values: Record<string, unknown>, ctx: RenderContext): Array<[string, string]>;
+  /**
+   * Other stacks whose objects this plan also writes: their locks are held too, taken
+   * before this stack's own, so a run of that stack cannot interleave with this one.
+   */
+  alsoLocks?(values: Record<string, unknown>): string[];
 }
 
 /** Renders a stack and applies the generic finishing steps, ready to apply. */

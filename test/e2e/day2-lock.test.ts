@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiRequest, deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { setPodBehaviour } from '../cluster/pod-server-control.js';
-import { cli, coord, created, deployRouter, historyJson, kc, noSecrets, podIPs, routerArgs } from './support/day2.js';
+import { cli, coord, created, deployRouter, historyJson, kc, KEY, noSecrets, podIPs, routerArgs } from './support/day2.js';
 
 afterAll(async () => {
   await deleteNamespaces(kc, created);
@@ -22,10 +22,10 @@ async function holder(ns: string): Promise<string | undefined> {
   }
 }
 
-async function putLease(ns: string, holderIdentity: string, renewedMsAgo: number, leaseDurationSeconds: number): Promise<void> {
+async function putLease(ns: string, holderIdentity: string, renewedMsAgo: number, leaseDurationSeconds: number, name = LEASE): Promise<void> {
   // MicroTime wants six fractional digits (the generated client sends three).
   const t = new Date(Date.now() - renewedMsAgo).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-  const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE }, spec: { holderIdentity, leaseDurationSeconds, acquireTime: t, renewTime: t } };
+  const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity, leaseDurationSeconds, acquireTime: t, renewTime: t } };
   const r = await apiRequest(kc, 'POST', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, body);
   expect(r.status, r.body).toBe(201);
 }
@@ -105,5 +105,20 @@ describe('Ctrl-C', () => {
     const last = (await historyJson(ns)).at(-1)!;
     expect(last).toMatchObject({ revision: 2, status: 'failed' });
     expect(last.error).toMatch(/^interrupted/);
+  });
+});
+
+describe('the PostHog connection, written by `cloud` and by `model-router --posthog-host`', () => {
+  it('model-router --posthog-host also holds the lock of `cloud`: a live holder of that lock is waited for and named', async () => {
+    const ns = await deployRouter('e2e-d2-conn-lock', ['--replicas', '1']);
+    await putLease(ns, 'bob@ci-3.invalid pid 77', 0, 300, 'vh-deploy-lock-posthog-connection');
+    const withHost = await cli(routerArgs(ns, { extra: ['--replicas', '1', '--posthog-host', 'https://eu.i.posthog.com', '--lock-wait', '1s'] }), { VH_DEPLOY_POSTHOG_API_KEY: KEY });
+    expect(withHost.code).toBe(1);
+    expect(withHost.err).toMatch(/vh-deploy-lock-posthog-connection is held by bob@ci-3\.invalid pid 77/);
+    expect((await historyJson(ns)).length).toBe(1); // nothing recorded, nothing written
+    // Without --posthog-host the connection is only read: its lock is not needed.
+    const plain = await cli(routerArgs(ns, { extra: ['--replicas', '1', '--lock-wait', '1s'] }));
+    expect(plain.code, plain.err).toBe(0);
+    expect(await holder(ns)).toBeUndefined(); // model-router's own lock released
   });
 });
