@@ -47,8 +47,8 @@ Examples:
       `
 When an HPA scales the workload, --replicas is refused (it would fight the autoscaler);
 --min/--max change the HPA's range instead. Waits until the workload is ready.
-After a scale, a deploy that sets a different fixed --replicas reports a field conflict
-with "vh-deploy" (subresource scale); scale again, or deploy with --force-conflicts.
+A later deploy that sets a fixed --replicas puts its own count back (as helm upgrade
+would); a deploy without --replicas leaves the count to the HPA.
 
 Exit codes: 0 scaled (or nothing to change) · 1 failed (e.g. not ready in --timeout, or
 the lock is held) · 2 bad input, nothing written (incl. --replicas under an HPA) ·
