@@ -51,6 +51,7 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
   });
   try {
     if (cluster.insecureSkipTlsVerify) ui.warn(`the kubeconfig disables TLS verification for ${cluster.server}`);
+    const previewOnly = globals.dryRun === 'server' || globals.diff;
     // Preflight on a provisional plan: same kinds and namespaces as the real one.
     const provisional = renderStack(stack, values, offlineContext(namespace));
     const pf = await preflight(cluster, {
@@ -58,8 +59,8 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
       requireDefaultStorageClass: stack.name === 'posthog' && values.storageClass === undefined,
       ...(typeof values.ingressClass === 'string' && { ingressClassName: values.ingressClass }),
       optionalGroups: [SERVICE_MONITOR_API],
-      willWait: globals.wait,
-      recordsIn: namespace,
+      // A server dry run or a diff writes nothing: it needs neither watches nor the lock and records.
+      ...(previewOnly ? { willWait: false } : { willWait: globals.wait, recordsIn: namespace }),
     });
     for (const c of pf.checks) if (!c.ok && c.severity === 'warning') ui.warn(c.message);
     assertPreflight(pf);

@@ -156,19 +156,35 @@ describe('RBAC (exit 3, every missing permission named, nothing written)', () =>
 });
 
 describe('cluster access: the lock and the revision records', () => {
-  it('a user who may write the whole plan but not the lock Lease: exit 3 naming the Lease verbs, nothing written', async () => {
+  it('a user who may write the whole plan but not the lock Lease: exit 3 naming the Lease verbs, nothing written; a server dry run needs no lock', async () => {
     const ns = nsName('proof-rbac-lease');
     expect((await apiRequest(kc, 'POST', '/api/v1/namespaces', { metadata: { name: ns, labels: { 'vh-e2e': 'true' } } })).status).toBe(201);
-    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'no-leases', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets', 'namespaces'], verbs: ['*'] }] };
-    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'no-leases', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'no-leases' }, subjects: [{ kind: 'User', name: 'e2e-limited', apiGroup: 'rbac.authorization.k8s.io' }] };
-    expect((await apiRequest(kc, 'POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, role)).status).toBe(201);
-    expect((await apiRequest(kc, 'POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, binding)).status).toBe(201);
-    const r = await runCli(['cloud', '-n', ns, '--yes', '--region', 'us'], { kubeconfig: limitedKubeconfig, env: CLOUD_ENV });
-    refused(r, 3, /^error: missing permissions for user "e2e-limited"/);
-    for (const verb of ['get', 'create', 'update', 'delete']) expect(r.err).toContain(`${verb} leases.coordination.k8s.io in namespace ${ns}`);
-    expect(r.err).not.toMatch(/(configmaps|secrets) in namespace/);
-    expect(await status(`/api/v1/namespaces/${ns}/configmaps/model-router-posthog`)).toBe(404);
-    expect(await status(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/vh-deploy-lock-posthog-connection`)).toBe(404);
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    const subjects = [{ kind: 'User', name: 'e2e-limited', apiGroup: 'rbac.authorization.k8s.io' }];
+    // The plan's Namespace is cluster-scoped: a ClusterRole for it, removed at the end.
+    const clusterRole = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `vh-e2e-${ns}` }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'create', 'patch'] }] };
+    const clusterBinding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `vh-e2e-${ns}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `vh-e2e-${ns}` }, subjects };
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'no-leases', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['*'] }] };
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'no-leases', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'no-leases' }, subjects };
+    try {
+      expect((await apiRequest(kc, 'POST', `${rbac}/clusterroles`, clusterRole)).status).toBe(201);
+      expect((await apiRequest(kc, 'POST', `${rbac}/clusterrolebindings`, clusterBinding)).status).toBe(201);
+      expect((await apiRequest(kc, 'POST', `${rbac}/namespaces/${ns}/roles`, role)).status).toBe(201);
+      expect((await apiRequest(kc, 'POST', `${rbac}/namespaces/${ns}/rolebindings`, binding)).status).toBe(201);
+      const r = await runCli(['cloud', '-n', ns, '--yes', '--region', 'us'], { kubeconfig: limitedKubeconfig, env: CLOUD_ENV });
+      refused(r, 3, /^error: missing permissions for user "e2e-limited"/);
+      const denied = r.err.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4));
+      expect(denied).toEqual(['get', 'create', 'update', 'delete'].map((verb) => `${verb} leases.coordination.k8s.io in namespace ${ns}`));
+      expect(await status(`/api/v1/namespaces/${ns}/configmaps/model-router-posthog`)).toBe(404);
+      expect(await status(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/vh-deploy-lock-posthog-connection`)).toBe(404);
+      // A server dry run writes nothing, so it needs neither the lock nor the records.
+      const dry = await runCli(['cloud', '-n', ns, '--yes', '--region', 'us', '--dry-run=server'], { kubeconfig: limitedKubeconfig, env: CLOUD_ENV });
+      expect(dry.code, dry.err).toBe(0);
+      expect(await status(`/api/v1/namespaces/${ns}/configmaps/model-router-posthog`)).toBe(404);
+    } finally {
+      await apiRequest(kc, 'DELETE', `${rbac}/clusterrolebindings/vh-e2e-${ns}`);
+      await apiRequest(kc, 'DELETE', `${rbac}/clusterroles/vh-e2e-${ns}`);
+    }
   });
 });
 
