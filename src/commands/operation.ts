@@ -7,7 +7,7 @@ import { ExitCode, VhError } from '../errors.js';
 import { applyObject, type ApplyResult } from '../k8s/apply.js';
 import type { Cluster } from '../k8s/client.js';
 import { acquireLease, ago, type HeldLease } from '../k8s/lease.js';
-import { beginRevision, finishRevision, imagesOf, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
+import { beginRevision, finishRevision, imagesOf, listRevisions, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
 import { objectRef, type KubeObject } from '../k8s/types.js';
 import { secretKeys } from '../stacks/day2.js';
 import type { Stack } from '../stacks/stack.js';
@@ -43,7 +43,17 @@ async function namespaceExists(cluster: Cluster, ns: string): Promise<boolean> {
  * the namespace exists without asking again.
  */
 export async function withStackLock<T>(
-  o: { cluster: Cluster; stack: string; namespace: string; ui: Ui; settings: LockSettings; namespaceObject?: KubeObject | undefined; knownLive?: ReadonlyMap<string, string> },
+  o: {
+    cluster: Cluster;
+    stack: string;
+    namespace: string;
+    ui: Ui;
+    settings: LockSettings;
+    namespaceObject?: KubeObject | undefined;
+    knownLive?: ReadonlyMap<string, string> | undefined;
+    /** The stack the operation is about, when this lock is another stack's (withStackLocks). */
+    operation?: string;
+  },
   fn: (op: StackOperation) => Promise<T>,
 ): Promise<T> {
   const { cluster, ui } = o;
@@ -51,7 +61,8 @@ export async function withStackLock<T>(
   // Every request and watch of the operation listens on this signal (one each, removed when
   // it ends): more than 10 at once is normal, not a leak, so no MaxListeners warning.
   setMaxListeners(0, ctl.signal);
-  const onSigint = () => ctl.abort(new VhError(`interrupted: the ${o.stack} operation was stopped; the stack may be partly updated (see \`vh-deploy history ${o.stack}\`)`, ExitCode.interrupted));
+  const about = o.operation ?? o.stack;
+  const onSigint = () => ctl.abort(new VhError(`interrupted: the ${about} operation was stopped; the stack may be partly updated (see \`vh-deploy history ${about}\`)`, ExitCode.interrupted));
   process.on('SIGINT', onSigint);
   try {
     const known = o.namespaceObject && o.knownLive?.get(objectRef(o.namespaceObject));
@@ -99,10 +110,11 @@ export async function withStackLocks<T>(
 ): Promise<T> {
   const [first, ...rest] = o.stacks;
   if (first === undefined) throw new Error('withStackLocks: no stack');
-  return withStackLock({ ...o, stack: first }, (outer) => {
+  const operation = o.operation ?? o.stacks.at(-1);
+  return withStackLock({ ...o, stack: first, ...(operation && { operation }) }, (outer) => {
     if (rest.length === 0) return fn(outer);
     // The namespace exists now (the outer lock created it if needed).
-    return withStackLocks({ ...o, stacks: rest, namespaceObject: undefined, knownLive: undefined }, (inner) =>
+    return withStackLocks({ ...o, stacks: rest, namespaceObject: undefined, knownLive: undefined, ...(operation && { operation }) }, (inner) =>
       fn({
         ...inner,
         signal: AbortSignal.any([outer.signal, inner.signal]),
@@ -111,6 +123,16 @@ export async function withStackLocks<T>(
       }),
     );
   });
+}
+
+/**
+ * The locks an upgrade or rollback of `stack` must hold: its own, and those of the stacks
+ * whose objects any recorded revision also wrote (a rollback may return to any of them).
+ */
+export async function recordedLocks(cluster: Cluster, stack: Stack, namespace: string): Promise<string[]> {
+  if (!stack.alsoLocks) return [stack.name];
+  const others = new Set((await listRevisions(cluster, namespace, stack.name)).flatMap((r) => stack.alsoLocks!(r.values)));
+  return [...[...others].sort(), stack.name];
 }
 
 export interface RecordSpec {

@@ -21,7 +21,7 @@ import { chalk, type Ui } from '../ui/output.js';
 import { day2Inputs, durationMs, notDeployed, openCluster } from './day2-support.js';
 import { countActions, planDiff, runHealth, type HealthResult, type PlannedChange } from './deploy-stack.js';
 import type { Globals } from './inputs.js';
-import { failureLine, revisionDraft, withStackLock } from './operation.js';
+import { failureLine, recordedLocks, revisionDraft, withStackLocks } from './operation.js';
 
 /** Kinds never deleted when a rollback leaves them out: data, one-off Jobs, shared namespaces, and Secrets (not recorded). */
 const NEVER_PRUNE = new Set(['Namespace', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'Job', 'CustomResourceDefinition']);
@@ -222,7 +222,7 @@ export async function runRollback(cmd: Command, stackName: string, opts: { toRev
       }
     };
     if (preview) await run(new AbortController().signal);
-    else await withStackLock({ cluster, stack: ops.stack.name, namespace, ui, settings }, (op) => run(op.signal));
+    else await withStackLocks({ cluster, stacks: await recordedLocks(cluster, ops.stack, namespace), namespace, ui, settings }, (op) => run(op.signal));
   } finally {
     cluster.close();
   }

@@ -23,7 +23,7 @@ import { InputError } from '../errors.js';
 import { day2Inputs, durationMs, notDeployed, openCluster, ReportedError } from './day2-support.js';
 import { countActions, planDiff, renderContext, runHealth } from './deploy-stack.js';
 import { executeRollback, planRevision } from './rollback.js';
-import { failureLine, revisionDraft, withStackLock } from './operation.js';
+import { failureLine, recordedLocks, revisionDraft, withStackLocks } from './operation.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
@@ -184,7 +184,7 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
       }
     };
     if (preview) await run(new AbortController().signal);
-    else await withStackLock({ cluster, stack: ops.stack.name, namespace, ui, settings }, (op) => run(op.signal));
+    else await withStackLocks({ cluster, stacks: await recordedLocks(cluster, ops.stack, namespace), namespace, ui, settings }, (op) => run(op.signal));
   } finally {
     cluster.close();
   }

@@ -120,5 +120,14 @@ describe('the PostHog connection, written by `cloud` and by `model-router --post
     const plain = await cli(routerArgs(ns, { extra: ['--replicas', '1', '--lock-wait', '1s'] }));
     expect(plain.code, plain.err).toBe(0);
     expect(await holder(ns)).toBeUndefined(); // model-router's own lock released
+    // Once a revision wrote the connection, upgrade (and rollback) hold that lock as well.
+    expect((await apiRequest(kc, 'DELETE', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/vh-deploy-lock-posthog-connection`)).status).toBe(200);
+    const writes = await cli(routerArgs(ns, { extra: ['--replicas', '1', '--posthog-host', 'https://eu.i.posthog.com'] }), { VH_DEPLOY_POSTHOG_API_KEY: KEY });
+    expect(writes.code, writes.err).toBe(0);
+    await putLease(ns, 'bob@ci-3.invalid pid 77', 0, 300, 'vh-deploy-lock-posthog-connection');
+    const upgrade = await cli(['upgrade', 'model-router', '-n', ns, '--image-tag', '1.4.3', '--yes', '--lock-wait', '1s']);
+    expect(upgrade.code).toBe(1);
+    expect(upgrade.err).toMatch(/vh-deploy-lock-posthog-connection is held by bob@ci-3\.invalid pid 77/);
+    expect((await historyJson(ns)).length).toBe(3);
   });
 });
