@@ -128,11 +128,22 @@ export async function withStackLocks<T>(
 /**
  * The locks an upgrade or rollback of `stack` must hold: its own, and those of the stacks
  * whose objects any recorded revision also wrote (a rollback may return to any of them).
+ * Read before locking, so `run` reads the revisions again under the locks.
  */
-export async function recordedLocks(cluster: Cluster, stack: Stack, namespace: string): Promise<string[]> {
+async function recordedLocks(cluster: Cluster, stack: Stack, namespace: string): Promise<string[]> {
   if (!stack.alsoLocks) return [stack.name];
   const others = new Set((await listRevisions(cluster, namespace, stack.name)).flatMap((r) => stack.alsoLocks!(r.values)));
   return [...[...others].sort(), stack.name];
+}
+
+/** The frame of upgrade and rollback: a preview (dry run, diff) runs unlocked; the real thing under recordedLocks. */
+export async function previewOrLocked(
+  o: { cluster: Cluster; stack: Stack; namespace: string; ui: Ui; settings: LockSettings; preview: boolean },
+  run: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  if (o.preview) return run(new AbortController().signal);
+  const stacks = await recordedLocks(o.cluster, o.stack, o.namespace);
+  await withStackLocks({ cluster: o.cluster, stacks, namespace: o.namespace, ui: o.ui, settings: o.settings }, (op) => run(op.signal));
 }
 
 export interface RecordSpec {

@@ -21,7 +21,7 @@ import { chalk, type Ui } from '../ui/output.js';
 import { day2Inputs, durationMs, notDeployed, openCluster } from './day2-support.js';
 import { countActions, planDiff, runHealth, type HealthResult, type PlannedChange } from './deploy-stack.js';
 import type { Globals } from './inputs.js';
-import { failureLine, recordedLocks, revisionDraft, withStackLocks } from './operation.js';
+import { failureLine, previewOrLocked, revisionDraft } from './operation.js';
 
 /** Kinds never deleted when a rollback leaves them out: data, one-off Jobs, shared namespaces, and Secrets (not recorded). */
 const NEVER_PRUNE = new Set(['Namespace', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'Job', 'CustomResourceDefinition']);
@@ -221,8 +221,7 @@ export async function runRollback(cmd: Command, stackName: string, opts: { toRev
         ui.out(`${ops.stack.name} rolled back to revision ${target.revision} (recorded as revision ${r.revision.revision}): ${r.applied.length} objects, ${changed} changed (${(durationMs(ctx) / 1000).toFixed(1)} s)`);
       }
     };
-    if (preview) await run(new AbortController().signal);
-    else await withStackLocks({ cluster, stacks: await recordedLocks(cluster, ops.stack, namespace), namespace, ui, settings }, (op) => run(op.signal));
+    await previewOrLocked({ cluster, stack: ops.stack, namespace, ui, settings, preview }, run);
   } finally {
     cluster.close();
   }

@@ -23,7 +23,7 @@ import { InputError } from '../errors.js';
 import { day2Inputs, durationMs, notDeployed, openCluster, ReportedError } from './day2-support.js';
 import { countActions, planDiff, renderContext, runHealth } from './deploy-stack.js';
 import { executeRollback, planRevision } from './rollback.js';
-import { failureLine, recordedLocks, revisionDraft, withStackLocks } from './operation.js';
+import { failureLine, previewOrLocked, revisionDraft } from './operation.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
@@ -183,8 +183,7 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
         throw new ReportedError(message, ExitCode.rolledBack, `fix the cause, then upgrade again; \`vh-deploy history ${ops.stack.name}\` shows both revisions`);
       }
     };
-    if (preview) await run(new AbortController().signal);
-    else await withStackLocks({ cluster, stacks: await recordedLocks(cluster, ops.stack, namespace), namespace, ui, settings }, (op) => run(op.signal));
+    await previewOrLocked({ cluster, stack: ops.stack, namespace, ui, settings, preview }, run);
   } finally {
     cluster.close();
   }
