@@ -22,13 +22,25 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   const program = buildProgram();
-  const json = argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '-o' || a === '--output') && argv[i + 1] === 'json'));
+  // With JSON output, stdout is one document even on failure. A command that already
+  // printed its JSON report (verify, upgrade) marks the error `reported`.
+  const failureDocument = async (e: unknown, code: number, message: string) => {
+    if ((e as { reported?: boolean }).reported) return;
+    // Loaded only on failure: the format is resolved as the command resolves it (inputs.ts).
+    const { outputFormat } = await import('./commands/inputs.js');
+    if ((await outputFormat(program)) !== 'json') return;
+    process.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2))}\n`);
+  };
   try {
     await program.parseAsync(argv, { from: 'user' });
     return interrupted ? ExitCode.interrupted : ExitCode.ok;
   } catch (e) {
     const code = exitCodeOf(e);
-    if (e instanceof CommanderError) return code; // commander already printed its message
+    if (e instanceof CommanderError) {
+      // commander already printed its message on stderr; help and version (exit 0) are not failures.
+      if (code !== ExitCode.ok) await failureDocument(e, code, e.message.replace(/^error: /, ''));
+      return code;
+    }
     const message = e instanceof Error ? e.message : String(e);
     const lines = redact(message).split('\n');
     // Input errors are one line each; other errors are one line plus indented detail.
@@ -36,8 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(lines.map((l, i) => (i === 0 || prefixAll ? `error: ${l}\n` : `${l}\n`)).join(''));
     if (e instanceof VhError && e.hint && !(e instanceof InputError)) process.stderr.write(`hint: ${redact(e.hint)}\n`);
     if (!(e instanceof VhError) && e instanceof Error && process.env.VH_DEPLOY_DEBUG) process.stderr.write(`${redact(e.stack ?? '')}\n`);
-    // A command that already printed its JSON report (verify, upgrade) marks the error `reported`.
-    if (json && !(e as { reported?: boolean }).reported) process.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2))}\n`);
+    await failureDocument(e, code, message);
     return code;
   } finally {
     process.off('SIGINT', onSigint);
