@@ -6,8 +6,8 @@ import { setMaxListeners } from 'node:events';
 import { ExitCode, VhError } from '../errors.js';
 import { applyObject, type ApplyResult } from '../k8s/apply.js';
 import type { Cluster } from '../k8s/client.js';
-import { acquireLease, ago, type HeldLease } from '../k8s/lease.js';
-import { beginRevision, finishRevision, imagesOf, listRevisions, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
+import { acquireLease, ago, type HeldLease, type TakeOver } from '../k8s/lease.js';
+import { beginRevision, failPendingRevisions, finishRevision, imagesOf, listRevisions, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
 import { objectRef, type KubeObject } from '../k8s/types.js';
 import { secretKeys } from '../stacks/day2.js';
 import type { Stack } from '../stacks/stack.js';
@@ -89,6 +89,7 @@ export async function withStackLock<T>(
     const onLost = () => ctl.abort(lease.lost.reason);
     lease.lost.addEventListener('abort', onLost, { once: true });
     try {
+      if (lease.tookOver) await closeInterrupted(cluster, o.namespace, o.stack, lease.tookOver, ui);
       return await fn({ signal: ctl.signal, waited: lease.waited, lease, ...(namespaceCreated && { namespaceCreated }) });
     } finally {
       lease.lost.removeEventListener('abort', onLost);
@@ -96,6 +97,29 @@ export async function withStackLock<T>(
     }
   } finally {
     process.off('SIGINT', onSigint);
+  }
+}
+
+/** What a revision left `pending` by the holder of a lock that was taken over records as its error. */
+export function interruptedError(t: TakeOver): string {
+  if (t.why === 'dead') return `interrupted: the process holding the lock (${t.holder}) ended before it recorded an outcome`;
+  if (t.why === 'expired') return `interrupted: the lock's holder (${t.holder}) stopped renewing it (last renewed ${ago(t.renewedAgoMs)}) and it was taken over`;
+  return `interrupted: the lock was taken from ${t.holder} with --force-unlock`;
+}
+
+/**
+ * After a take-over, the previous holder will never record the outcome of the revision
+ * it started (killed, or cut off): record it as failed, so history does not show it
+ * `pending` for ever. Under the lock, before this operation records its own revision.
+ * Not being able to is a warning: the operation itself can go on.
+ */
+async function closeInterrupted(cluster: Cluster, namespace: string, stack: string, t: TakeOver, ui: Ui): Promise<void> {
+  try {
+    for (const r of await failPendingRevisions(cluster, namespace, stack, interruptedError(t))) {
+      ui.warn(`revision ${r.revision} of ${stack} was left pending by ${t.holder}: recorded as failed (interrupted)`);
+    }
+  } catch (e) {
+    ui.warn(`could not record the pending revisions of ${stack} left by ${t.holder} as failed: ${failureLine(e)}`);
   }
 }
 

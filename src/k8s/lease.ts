@@ -120,7 +120,19 @@ export interface HeldLease {
   readonly waited: boolean;
   /** Aborted when the lease is lost (someone forced it away, or renewals failed past expiry). */
   readonly lost: AbortSignal;
+  /**
+   * Set when the lease was taken from another holder: whatever that holder left unfinished
+   * under it (a `pending` revision record) will not be finished by it.
+   */
+  readonly tookOver?: TakeOver;
   release(): Promise<void>;
+}
+
+export interface TakeOver {
+  holder: string;
+  why: 'expired' | 'dead' | 'forced';
+  /** When that holder last renewed it. */
+  renewedAgoMs: number;
 }
 
 export class LockHeldError extends OperationError {
@@ -151,6 +163,7 @@ export async function acquireLease(cluster: Cluster, o: AcquireOptions): Promise
   let announced = false;
   for (;;) {
     if (o.signal?.aborted) throw o.signal.reason;
+    let tookOver: TakeOver | undefined;
     const res = await cluster.requestOk('GET', leasePath(o.namespace, o.name), { okStatuses: [404], what: ref, ...(o.signal && { signal: o.signal }) });
     const now = new Date();
     const fresh: LeaseSpec = { holderIdentity: me, leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now) };
@@ -181,8 +194,10 @@ export async function acquireLease(cluster: Cluster, o: AcquireOptions): Promise
           await sleep(Math.min(o.pollMs ?? 1000, Math.max(deadline - Date.now(), 50)), o.signal);
           continue;
         }
-        if (state.kind === 'stale') o.onTakeOver?.(state.holder, state.reason, state.renewedAgoMs);
-        if (state.kind === 'held' && o.force) o.onTakeOver?.(state.holder, 'forced', state.renewedAgoMs);
+        if (state.kind === 'stale' || (state.kind === 'held' && o.force)) {
+          tookOver = { holder: state.holder, why: state.kind === 'stale' ? state.reason : 'forced', renewedAgoMs: state.renewedAgoMs };
+          o.onTakeOver?.(tookOver.holder, tookOver.why, state.renewedAgoMs);
+        }
         const transitions = (num(spec.leaseTransitions) ?? 0) + (state.kind === 'mine' || state.kind === 'free' ? 0 : 1);
         const body: LeaseObject = { ...live, metadata: { ...live.metadata }, spec: { ...fresh, leaseTransitions: transitions } };
         const updated = await cluster.requestOk('PUT', leasePath(o.namespace, o.name), { body, what: ref });
@@ -193,11 +208,11 @@ export async function acquireLease(cluster: Cluster, o: AcquireOptions): Promise
       if (e instanceof KubeApiError && e.status === 409) continue;
       throw e;
     }
-    return startRenewing(cluster, { ...o, holder: me, durationSeconds: duration }, rv ?? '', waited);
+    return startRenewing(cluster, { ...o, holder: me, durationSeconds: duration }, rv ?? '', waited, tookOver);
   }
 }
 
-function startRenewing(cluster: Cluster, o: AcquireOptions & { holder: string; durationSeconds: number }, resourceVersion: string, waited: boolean): HeldLease {
+function startRenewing(cluster: Cluster, o: AcquireOptions & { holder: string; durationSeconds: number }, resourceVersion: string, waited: boolean, tookOver: TakeOver | undefined): HeldLease {
   const ctl = new AbortController();
   const ref = `Lease/${o.namespace}/${o.name}`;
   let rv = resourceVersion;
@@ -237,6 +252,7 @@ function startRenewing(cluster: Cluster, o: AcquireOptions & { holder: string; d
     holder: o.holder,
     waited,
     lost: ctl.signal,
+    ...(tookOver && { tookOver }),
     async release() {
       if (released) return;
       released = true;

@@ -20,7 +20,8 @@ export const KEEP_REVISIONS = 10;
 const DATA_KEY = 'revision';
 
 /**
- * - pending: the operation is running (or its process died; see the lock);
+ * - pending: the operation is running (or its process died: the next run that takes over
+ *   its lock marks it failed, see failPendingRevisions);
  * - deployed: succeeded, and is what the cluster runs now;
  * - superseded: succeeded, later replaced by another successful revision;
  * - failed: the operation failed and was left in place;
@@ -177,6 +178,21 @@ export function supersededBy(revs: readonly Revision[], n: number): Revision[] {
   return revs.filter((r) => r.revision !== n && r.status === 'deployed').map((r) => ({ ...r, status: 'superseded' as const }));
 }
 
+/**
+ * The records as they are to be read. A success is two writes (the new record, then the
+ * older `deployed` ones superseded), and a process killed between them leaves two
+ * `deployed`: the newest one is what the cluster runs, so the older ones read as
+ * `superseded`, as the second write would have made them. Pure; the input is not changed.
+ */
+export function resolveRevisions(revs: readonly Revision[]): Revision[] {
+  const newest = lastDeployed(revs);
+  return revs.map((r) => (r.status === 'deployed' && r.revision !== newest ? { ...r, status: 'superseded' as const } : r));
+}
+
+function lastDeployed(revs: readonly Revision[]): number | undefined {
+  return revs.reduce<number | undefined>((m, r) => (r.status === 'deployed' && (m === undefined || r.revision > m) ? r.revision : m), undefined);
+}
+
 // ---- cluster I/O ------------------------------------------------------------------------
 
 const secretsPath = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`;
@@ -201,20 +217,29 @@ export function revisionSecret(r: Revision): KubeObject {
   };
 }
 
-/** Every recorded revision of a stack in a namespace (any order). Unreadable records are skipped. */
+/**
+ * Every recorded revision of a stack in a namespace (any order), as read (see
+ * resolveRevisions): the one reader of history, rollback, upgrade, scale and verify.
+ * Unreadable records are skipped.
+ */
 export async function listRevisions(cluster: Cluster, namespace: string, stack: string, signal?: AbortSignal): Promise<Revision[]> {
+  return resolveRevisions((await readRecords(cluster, namespace, stack, signal)).map((x) => x.revision));
+}
+
+/** The records as stored, with the resourceVersion of each (for writes that must not overwrite a newer outcome). */
+async function readRecords(cluster: Cluster, namespace: string, stack: string, signal?: AbortSignal): Promise<Array<{ revision: Revision; resourceVersion: string | undefined }>> {
   const res = await cluster.requestOk('GET', secretsPath(namespace), {
     query: { labelSelector: `${REVISION_OF_LABEL}=${stack},${OWNER_LABEL}=${OWNER}` },
     what: `revisions of ${stack} in ${namespace}`,
     ...(signal && { signal }),
   });
-  const out: Revision[] = [];
+  const out: Array<{ revision: Revision; resourceVersion: string | undefined }> = [];
   for (const item of arr(rec(res.json()).items).map(rec)) {
     if (item.type !== REVISION_TYPE) continue;
     const data = str(rec(item.data)[DATA_KEY]);
     if (!data) continue;
     try {
-      out.push(decodeRevision(data));
+      out.push({ revision: decodeRevision(data), resourceVersion: str(rec(item.metadata).resourceVersion) });
     } catch {
       /* a damaged record is not fatal for the others */
     }
@@ -227,10 +252,12 @@ export async function createRevision(cluster: Cluster, r: Revision): Promise<voi
   await cluster.requestOk('POST', secretsPath(r.namespace), { body: revisionSecret(r), what: `Secret/${r.namespace}/${revisionSecretName(r.stack, r.revision)}` });
 }
 
-/** Rewrites a record (its status changed). */
-export async function updateRevision(cluster: Cluster, r: Revision): Promise<void> {
+/** Rewrites a record (its status changed); with `resourceVersion`, only if nobody changed it since (409 otherwise). */
+export async function updateRevision(cluster: Cluster, r: Revision, resourceVersion?: string): Promise<void> {
   const name = revisionSecretName(r.stack, r.revision);
-  await cluster.requestOk('PUT', `${secretsPath(r.namespace)}/${encodeURIComponent(name)}`, { body: revisionSecret(r), what: `Secret/${r.namespace}/${name}` });
+  const body = revisionSecret(r);
+  if (resourceVersion !== undefined) body.metadata.resourceVersion = resourceVersion;
+  await cluster.requestOk('PUT', `${secretsPath(r.namespace)}/${encodeURIComponent(name)}`, { body, what: `Secret/${r.namespace}/${name}` });
 }
 
 export async function deleteRevision(cluster: Cluster, namespace: string, stack: string, n: number): Promise<void> {
@@ -248,7 +275,8 @@ export async function startRevision(cluster: Cluster, draft: RevisionDraft, now 
 /** startRevision, also returning the other records it read (for finishRevision's `known`). */
 export async function beginRevision(cluster: Cluster, draft: RevisionDraft, now = new Date()): Promise<{ revision: Revision; others: Revision[] }> {
   for (let attempt = 0; ; attempt++) {
-    const revs = await listRevisions(cluster, draft.namespace, draft.stack);
+    // As stored, not as read: finishing supersedes every record still stored as deployed.
+    const revs = (await readRecords(cluster, draft.namespace, draft.stack)).map((x) => x.revision);
     const r: Revision = { ...draft, revision: nextRevisionNumber(revs), status: 'pending', time: now.toISOString(), updated: now.toISOString() };
     try {
       await createRevision(cluster, r);
@@ -275,7 +303,7 @@ export async function finishRevision(
 ): Promise<Revision> {
   const done: Revision = { ...r, ...extra, status, updated: new Date().toISOString() };
   await updateRevision(cluster, done);
-  const revs = known ? [...known.filter((x) => x.revision !== r.revision), done] : await listRevisions(cluster, r.namespace, r.stack);
+  const revs = known ? [...known.filter((x) => x.revision !== r.revision), done] : (await readRecords(cluster, r.namespace, r.stack)).map((x) => x.revision);
   await Promise.all([
     ...(status === 'deployed' ? supersededBy(revs, r.revision).map((s) => updateRevision(cluster, { ...s, updated: done.updated })) : []),
     ...revisionsToPrune(revs).map((n) => deleteRevision(cluster, r.namespace, r.stack, n)),
@@ -288,4 +316,28 @@ export async function markRevision(cluster: Cluster, r: Revision, status: Revisi
   const done: Revision = { ...r, ...extra, status, updated: new Date().toISOString() };
   await updateRevision(cluster, done);
   return done;
+}
+
+/**
+ * Marks every `pending` revision of a stack `failed` with `error`. For a caller that has
+ * just taken the stack's lock from a holder that ended: every operation records its
+ * revision under the lock, so a pending one is an outcome nobody will write any more.
+ * Each write carries the resourceVersion read, so an outcome written meanwhile (a holder
+ * that was slow, not dead) is kept. Returns the revisions marked.
+ */
+export async function failPendingRevisions(cluster: Cluster, namespace: string, stack: string, error: string, now = new Date()): Promise<Revision[]> {
+  const pending = (await readRecords(cluster, namespace, stack)).filter((x) => x.revision.status === 'pending');
+  const marked = await Promise.all(
+    pending.map(async ({ revision, resourceVersion }) => {
+      const failed: Revision = { ...revision, status: 'failed', error, updated: now.toISOString() };
+      try {
+        await updateRevision(cluster, failed, resourceVersion);
+        return failed;
+      } catch (e) {
+        if (e instanceof KubeApiError && (e.status === 409 || e.status === 404)) return undefined; // changed or pruned meanwhile
+        throw e;
+      }
+    }),
+  );
+  return marked.filter((r): r is Revision => r !== undefined);
 }
