@@ -1,6 +1,7 @@
-// Fail fast on pod-level errors instead of waiting for a timeout (DESIGN.md rule 5;
-// kubectl#738, kubernetes#18568). Pure: the waiter feeds it pods from a watch and
-// schedules a re-check when an Unschedulable grace period will run out.
+// Fail fast on pod-level errors instead of waiting for a timeout (kubectl#738,
+// kubernetes#18568), and the words for what a pod is doing. Pure: the waiter feeds it
+// pods from a watch and schedules a re-check when an Unschedulable grace period will
+// run out.
 import { arr, condition, num, rec, str, type KubeObject } from './types.js';
 
 /** Container waiting reasons that will not resolve on their own. */
@@ -37,6 +38,9 @@ export interface DiagnoseOptions {
   firstSeenUnschedulableAt?: number;
 }
 
+/** Init containers first: a failing init container is why the others never start. */
+const containerStatuses = (pod: KubeObject) => [...arr(rec(pod.status).initContainerStatuses), ...arr(rec(pod.status).containerStatuses)].map(rec);
+
 function lastExit(cs: Record<string, unknown>): string {
   const t = rec(rec(cs.lastState).terminated);
   const code = num(t.exitCode);
@@ -47,10 +51,7 @@ function lastExit(cs: Record<string, unknown>): string {
 
 export function diagnosePod(pod: KubeObject, opts: DiagnoseOptions = {}): PodDiagnosis {
   const name = pod.metadata.name;
-  const st = rec(pod.status);
-  // Init containers first: a failing init container is why the others never start.
-  const statuses = [...arr(st.initContainerStatuses), ...arr(st.containerStatuses)].map(rec);
-  for (const cs of statuses) {
+  for (const cs of containerStatuses(pod)) {
     const waiting = rec(rec(cs.state).waiting);
     const reason = str(waiting.reason);
     if (reason && FATAL_WAITING_REASONS.has(reason)) {
@@ -76,4 +77,56 @@ export function diagnosePod(pod: KubeObject, opts: DiagnoseOptions = {}): PodDia
     return { kind: 'grace', problem, recheckAt: since + grace };
   }
   return { kind: 'ok' };
+}
+
+/** What to look at for each fatal reason. */
+const PROBLEM_HINTS: Readonly<Record<string, string>> = {
+  ImagePullBackOff: 'check the image name and tag, and that the cluster can pull from the registry (imagePullSecrets)',
+  ErrImagePull: 'check the image name and tag, and that the cluster can pull from the registry (imagePullSecrets)',
+  InvalidImageName: 'the image reference is malformed',
+  CrashLoopBackOff: 'the container keeps exiting; its logs and exit code say why',
+  CreateContainerConfigError: 'a ConfigMap, Secret or key the pod references is missing',
+  CreateContainerError: 'the container runtime could not create the container; see the events',
+  Unschedulable: 'no node can run the pod: check resource requests, node selectors, taints and volume claims',
+};
+
+export function problemHint(p: PodProblem): string | undefined {
+  return PROBLEM_HINTS[p.reason];
+}
+
+/** Describes the least-ready pod of a workload, for progress and timeout messages. */
+export function podNote(pods: readonly KubeObject[]): string | undefined {
+  for (const p of pods) {
+    const st = rec(p.status);
+    const waiting = containerStatuses(p).map((c) => str(rec(rec(c.state).waiting).reason)).find(Boolean);
+    if (waiting) return `pod ${p.metadata.name}: ${waiting}`;
+    const sched = arr(st.conditions).map(rec).find((c) => c.type === 'PodScheduled' && c.status === 'False');
+    if (sched) return `pod ${p.metadata.name}: ${str(sched.reason) ?? 'not scheduled'}${str(sched.message) ? ` (${str(sched.message)})` : ''}`;
+    const phase = str(st.phase) ?? 'Pending';
+    const readyC = arr(st.conditions).map(rec).find((c) => c.type === 'Ready');
+    if (phase === 'Pending') return `pod ${p.metadata.name}: Pending`;
+    if (phase === 'Running' && readyC?.status !== 'True') return `pod ${p.metadata.name}: running, not ready`;
+  }
+  return undefined;
+}
+
+/** `container X exited with code N (Reason): message` for the first container that failed. */
+export function terminatedSummary(pod: KubeObject): string | undefined {
+  for (const c of containerStatuses(pod)) {
+    const t = rec(rec(c.state).terminated);
+    const code = num(t.exitCode);
+    if (code !== undefined && code !== 0) {
+      const msg = str(t.message)?.trim();
+      return `container ${str(c.name) ?? '?'} exited with code ${code}${str(t.reason) ? ` (${str(t.reason)})` : ''}${msg ? `: ${msg}` : ''}`;
+    }
+  }
+  return undefined;
+}
+
+/** The container whose logs explain a failure: one that exited non-zero, now or last time. */
+export function failedContainer(pod: KubeObject): string | undefined {
+  for (const c of containerStatuses(pod)) {
+    if (num(rec(rec(c.state).terminated).exitCode) || num(rec(rec(c.lastState).terminated).exitCode)) return str(c.name);
+  }
+  return undefined;
 }

@@ -1,17 +1,19 @@
-// Watch-based waiting (DESIGN.md rule 5). One list+watch per kind and namespace,
-// plus one pod watch per namespace holding workloads, so pod-level failures
-// (ImagePullBackOff, CrashLoopBackOff, Unschedulable after a grace, ...) fail the
-// wait at once instead of at the timeout. Everything reacts to watch events; the
-// only timers are the overall deadline and Unschedulable grace re-checks, so the
-// wait resolves as soon as the event that makes the last object ready arrives.
+// Watch-based waiting: one list+watch per kind and namespace, plus one pod watch per
+// namespace holding workloads, so pod-level failures (ImagePullBackOff,
+// CrashLoopBackOff, Unschedulable after a grace, ...) of the revision being rolled out
+// (rollout-rules.ts) fail the wait at once instead of at the timeout. Everything reacts
+// to watch events; the only timers are the overall deadline and Unschedulable grace
+// re-checks, so the wait resolves as soon as the event that makes the last object
+// ready arrives.
 import { OperationError } from '../errors.js';
 import type { Cluster } from './client.js';
 import { lastLogLines, recentEvents } from './diagnostics.js';
 import { listObjects, targetOf, type Target } from './discovery.js';
-import { diagnosePod, type PodProblem } from './pod-diagnosis.js';
+import { diagnosePod, failedContainer, podNote, problemHint, terminatedSummary, type PodProblem } from './pod-diagnosis.js';
+import { currentReplicaSet, isCurrentPod, specObserved, WORKLOAD_KINDS } from './rollout-rules.js';
 import { commonLabelSelector, matchesSelector, toSelector, type LabelSelector } from './selectors.js';
 import { needsWatch, objectStatus, type ObjectStatus, type ReadyState, type StatusContext } from './status.js';
-import { arr, num, objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
+import { objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
 import { startWatch, type WatchHandle } from './watch.js';
 
 export interface WaitProgress {
@@ -40,18 +42,6 @@ export interface WaitResult {
   message: string;
 }
 
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
-
-const HINTS: Record<string, string> = {
-  ImagePullBackOff: 'check the image name and tag, and that the cluster can pull from the registry (imagePullSecrets)',
-  ErrImagePull: 'check the image name and tag, and that the cluster can pull from the registry (imagePullSecrets)',
-  InvalidImageName: 'the image reference is malformed',
-  CrashLoopBackOff: 'the container keeps exiting; its logs and exit code say why',
-  CreateContainerConfigError: 'a ConfigMap, Secret or key the pod references is missing',
-  CreateContainerError: 'the container runtime could not create the container; see the events',
-  Unschedulable: 'no node can run the pod: check resource requests, node selectors, taints and volume claims',
-};
-
 interface Tracked {
   key: ObjectKey;
   ref: string;
@@ -65,42 +55,6 @@ interface Tracked {
 
 function podLabels(p: KubeObject): Record<string, string> {
   return (p.metadata.labels ?? {}) as Record<string, string>;
-}
-
-/** Describes the least-ready pod of a workload, for progress and timeout messages. Pure. */
-export function podNote(pods: readonly KubeObject[]): string | undefined {
-  for (const p of pods) {
-    const st = rec(p.status);
-    const statuses = [...arr(st.initContainerStatuses), ...arr(st.containerStatuses)].map(rec);
-    const waiting = statuses.map((c) => str(rec(rec(c.state).waiting).reason)).find(Boolean);
-    if (waiting) return `pod ${p.metadata.name}: ${waiting}`;
-    const sched = arr(st.conditions).map(rec).find((c) => c.type === 'PodScheduled' && c.status === 'False');
-    if (sched) return `pod ${p.metadata.name}: ${str(sched.reason) ?? 'not scheduled'}${str(sched.message) ? ` (${str(sched.message)})` : ''}`;
-    const phase = str(st.phase) ?? 'Pending';
-    const readyC = arr(st.conditions).map(rec).find((c) => c.type === 'Ready');
-    if (phase === 'Pending') return `pod ${p.metadata.name}: Pending`;
-    if (phase === 'Running' && readyC?.status !== 'True') return `pod ${p.metadata.name}: running, not ready`;
-  }
-  return undefined;
-}
-
-function terminatedSummary(pod: KubeObject): string | undefined {
-  for (const c of [...arr(rec(pod.status).initContainerStatuses), ...arr(rec(pod.status).containerStatuses)].map(rec)) {
-    const t = rec(rec(c.state).terminated);
-    const code = num(t.exitCode);
-    if (code !== undefined && code !== 0) {
-      const msg = str(t.message)?.trim();
-      return `container ${str(c.name) ?? '?'} exited with code ${code}${str(t.reason) ? ` (${str(t.reason)})` : ''}${msg ? `: ${msg}` : ''}`;
-    }
-  }
-  return undefined;
-}
-
-function failedContainer(pod: KubeObject): string | undefined {
-  for (const c of [...arr(rec(pod.status).initContainerStatuses), ...arr(rec(pod.status).containerStatuses)].map(rec)) {
-    if (num(rec(rec(c.state).terminated).exitCode) || num(rec(rec(c.lastState).terminated).exitCode)) return str(c.name);
-  }
-  return undefined;
 }
 
 /** A short "what each object is still waiting for" list. Pure. */
@@ -177,7 +131,7 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
     const pods = new Map<string, Map<string, KubeObject>>(); // namespace -> name -> pod
     const unschedSeen = new Map<string, number>(); // pod uid -> first seen
     const graceTimers = new Set<string>(); // workload ref|pod uid with a pending re-check
-    const currentCache = new Map<string, Promise<string | undefined>>(); // deployment uid|revision -> pod-template-hash
+    const currentRsCache = new Map<string, Promise<KubeObject | undefined>>(); // deployment uid|revision -> its current ReplicaSet
     // `settled`: stop reacting to events; `finished`: the promise is decided.
     let settled = false;
     let finished = false;
@@ -236,54 +190,31 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
           details.push(...logs.map((l) => `log: ${l}`));
         }
       }
-      finish(new OperationError(text, problem ? HINTS[problem.reason] : undefined, details));
+      finish(new OperationError(text, problem ? problemHint(problem) : undefined, details));
+    };
+
+    /** A Deployment's current ReplicaSet, read once per revision (see rollout-rules.ts). */
+    const currentRsOf = (t: Tracked): Promise<KubeObject | undefined> => {
+      const live = t.live!;
+      const cacheKey = `${str(live.metadata.uid) ?? ''}|${live.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''}`;
+      let p = currentRsCache.get(cacheKey);
+      if (!p) {
+        p = listObjects(cluster, 'apps/v1', 'ReplicaSet', { namespace: t.key.namespace!, labelSelector: commonLabelSelector([t.selector?.matchLabels]) })
+          .then(({ items }) => currentReplicaSet(live, items))
+          .catch(() => undefined);
+        currentRsCache.set(cacheKey, p);
+      }
+      return p;
     };
 
     /** Whether a pod belongs to the workload's current revision (old pods may be crashing already). */
-    const isCurrentPod = async (t: Tracked, pod: KubeObject): Promise<boolean> => {
-      const live = t.live!;
-      const labels = podLabels(pod);
-      if (t.key.kind === 'StatefulSet') {
-        const upd = str(rec(live.status).updateRevision);
-        return !upd || !labels['controller-revision-hash'] || labels['controller-revision-hash'] === upd;
-      }
-      if (t.key.kind === 'DaemonSet') {
-        const g = labels['pod-template-generation'];
-        return !g || g === String(num(live.metadata.generation) ?? g);
-      }
-      if (t.key.kind !== 'Deployment') return true;
-      const uid = str(live.metadata.uid) ?? '';
-      const revision = live.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '';
-      const cacheKey = `${uid}|${revision}`;
-      let p = currentCache.get(cacheKey);
-      if (!p) {
-        p = (async () => {
-          try {
-            const { items } = await listObjects(cluster, 'apps/v1', 'ReplicaSet', {
-              namespace: t.key.namespace!,
-              labelSelector: commonLabelSelector([t.selector?.matchLabels]),
-            });
-            const rs = items.find(
-              (r) =>
-                arr(r.metadata.ownerReferences).some((o) => rec(o).uid === uid) &&
-                r.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision,
-            );
-            return rs?.metadata.labels?.['pod-template-hash'];
-          } catch {
-            return undefined;
-          }
-        })();
-        currentCache.set(cacheKey, p);
-      }
-      const hash = await p;
-      return !hash || labels['pod-template-hash'] === hash;
-    };
+    const isCurrent = async (t: Tracked, pod: KubeObject): Promise<boolean> =>
+      isCurrentPod(t.live!, pod, t.key.kind === 'Deployment' ? await currentRsOf(t) : undefined);
 
     const checkPod = (t: Tracked, pod: KubeObject) => {
       if (settled || t.status.state !== 'progressing' || !t.live) return;
       // Until the controller has seen the latest spec, we cannot tell new pods from old.
-      const og = num(rec(t.live.status).observedGeneration);
-      if (t.key.kind !== 'Job' && (og === undefined || og < (num(t.live.metadata.generation) ?? 0))) return;
+      if (!specObserved(t.live)) return;
       const uid = str(pod.metadata.uid) ?? pod.metadata.name;
       const d = diagnosePod(pod, {
         ...(graceMs !== undefined && { unschedulableGraceMs: graceMs }),
@@ -305,7 +236,7 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
         graceTimers.add(timerKey);
         return;
       }
-      void isCurrentPod(t, pod).then((current) => {
+      void isCurrent(t, pod).then((current) => {
         if (!current || settled || t.status.state !== 'progressing') return;
         const p = d.problem;
         void failWith(t, `pod ${p.pod}${p.container ? ` (container ${p.container})` : ''}: ${p.reason}: ${p.message}`, pod, p);
@@ -319,7 +250,7 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
     const update = (t: Tracked, live: KubeObject) => {
       if (settled || t.status.state === 'ready') return;
       t.live = live;
-      if (WORKLOADS.has(t.key.kind)) t.selector = toSelector(rec(live.spec).selector);
+      if (WORKLOAD_KINDS.has(t.key.kind)) t.selector = toSelector(rec(live.spec).selector);
       t.status = objectStatus(live, ctxFor(t));
       emit(t);
       if (t.status.state === 'failed') {
@@ -396,7 +327,7 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
     // One pod watch per namespace with workloads, narrowed by the labels all their pod templates share.
     const workloadsByNs = new Map<string, Tracked[]>();
     for (const t of pending) {
-      if (!WORKLOADS.has(t.key.kind) || !t.key.namespace) continue;
+      if (!WORKLOAD_KINDS.has(t.key.kind) || !t.key.namespace) continue;
       workloadsByNs.set(t.key.namespace, [...(workloadsByNs.get(t.key.namespace) ?? []), t]);
     }
     for (const [ns, workloads] of workloadsByNs) {

@@ -325,6 +325,40 @@ describe('waitForObjects (fake server)', () => {
     expect(rsLists).toBe(1); // the revision lookup is cached
   });
 
+  it('DaemonSet: a pod of the current template fails the wait even when metadata.generation moved on without a template change', async () => {
+    // A change outside the pod template (here minReadySeconds) bumps metadata.generation
+    // to 2 but leaves the template generation, and so the pods' label, at 1.
+    const dsV1 = { kind: 'APIResourceList', groupVersion: 'apps/v1', resources: [{ name: 'daemonsets', namespaced: true, kind: 'DaemonSet', verbs: ['get', 'list', 'watch'] }] };
+    const dss = new FakeCollection('DaemonSet');
+    const pods = new FakeCollection('Pod');
+    const ds: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'team', generation: 2, uid: 'd1', annotations: { 'deprecated.daemonset.template.generation': '1' } },
+      spec: { minReadySeconds: 5, selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } } } },
+      status: { observedGeneration: 2, desiredNumberScheduled: 1, updatedNumberScheduled: 1, numberAvailable: 0 },
+    };
+    dss.items.set('agent', ds);
+    handler = (req, res, url) => {
+      if (url.pathname === '/apis/apps/v1') return json(res, 200, dsV1);
+      if (url.pathname === '/apis/apps/v1/namespaces/team/daemonsets') return dss.handle(req, res, url);
+      if (url.pathname === '/api/v1/namespaces/team/pods') return pods.handle(req, res, url);
+      if (url.pathname === '/api/v1/namespaces/team/events') return json(res, 200, { items: [] });
+      json(res, 404, { kind: 'Status', code: 404 });
+    };
+    cluster = await connect({ kubeconfig: kubeconfig(base), env: {} });
+    const p = waitForObjects(cluster, [ds], { timeoutMs: 2_000 });
+    await until(() => pods.watches.length === 1);
+    pods.push('MODIFIED', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'agent-x', namespace: 'team', uid: 'p1', labels: { app: 'agent', 'pod-template-generation': '1', 'controller-revision-hash': 'abc' } },
+      status: { phase: 'Pending', containerStatuses: [{ name: 'agent', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "bad:1"' } } }] },
+    });
+    const err = await p.catch((e: unknown) => e);
+    expect((err as Error).message.split('\n')[0]).toBe('DaemonSet/team/agent failed: pod agent-x (container agent): ImagePullBackOff: Back-off pulling image "bad:1"');
+  });
+
   it('fails an Unschedulable pod only after the grace period', async () => {
     const deps = new FakeCollection('Deployment');
     const pods = new FakeCollection('Pod');

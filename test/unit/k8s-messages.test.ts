@@ -7,7 +7,8 @@ import { serviceProxyPath } from '../../src/k8s/health.js';
 import { accessRequirements } from '../../src/k8s/preflight.js';
 import { commonLabelSelector, matchesSelector, toSelector } from '../../src/k8s/selectors.js';
 import { objectRef, type KubeObject } from '../../src/k8s/types.js';
-import { podNote, timeoutMessage } from '../../src/k8s/wait.js';
+import { podNote } from '../../src/k8s/pod-diagnosis.js';
+import { timeoutMessage } from '../../src/k8s/wait.js';
 
 const id = { contextName: 'kind-dev', server: 'https://127.0.0.1:6443' };
 
