@@ -4,7 +4,6 @@
 // Loaded lazily: importing it pulls in the Kubernetes engine.
 import { InputError, OperationError, VhError, ExitCode } from '../errors.js';
 import type { Cluster } from '../k8s/client.js';
-import { connect } from '../k8s/client.js';
 import { deploy } from '../k8s/deploy.js';
 import { dryRunObjects, liveStateOf, type ApplyResult } from '../k8s/apply.js';
 import { proxyGet } from '../k8s/health.js';
@@ -23,6 +22,7 @@ import { chalk, type Ui } from '../ui/output.js';
 import type { CommandInputs } from './inputs.js';
 import { recorded, withStackLocks } from './operation.js';
 import { deployCommandOf } from '../stacks/day2.js';
+import { sourceNote } from '../config/sources.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
@@ -33,8 +33,8 @@ export interface HealthResult {
   ms: number;
 }
 
-export async function deployStack(o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui }): Promise<void> {
-  const { stack, inputs, namespace, ui } = o;
+export async function deployStack(o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui; cluster: Cluster }): Promise<void> {
+  const { stack, inputs, namespace, ui, cluster } = o;
   const { globals, values } = inputs;
   const started = performance.now();
 
@@ -44,11 +44,6 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
     ui.note(`${chalk.green('✓')} PostHog accepted the project API key`);
   }
 
-  const cluster = await connect({
-    ...(globals.kubeconfig && { kubeconfig: globals.kubeconfig }),
-    ...(globals.context && { context: globals.context }),
-    namespace,
-  });
   try {
     if (cluster.insecureSkipTlsVerify) ui.warn(`the kubeconfig disables TLS verification for ${cluster.server}`);
     const previewOnly = globals.dryRun === 'server' || globals.diff;
@@ -71,14 +66,18 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
     let objects = renderStack(stack, values, ctx);
 
     ui.note(`${chalk.bold(stack.name)} → context ${cluster.contextName} (${cluster.server}), Kubernetes ${pf.version.gitVersion}`);
-    for (const [k, v] of stack.summary(values, ctx)) ui.note(`  ${k.padEnd(16)} ${v}`);
+    for (const [label, value, keys] of stack.summary(values, ctx)) {
+      const note = sourceNote(keys, inputs.sources, inputs.recordedFrom);
+      ui.note(`  ${label.padEnd(16)} ${value}${note ? ` ${chalk.dim(note)}` : ''}`);
+    }
+    if (inputs.recordedFrom !== undefined) ui.note(chalk.dim(`  values not given start from revision ${inputs.recordedFrom} (--reset-values: from the defaults)`));
 
     // The whole plan is validated by the server before the first write.
     const dry = await dryRunObjects(cluster, objects, { forceConflicts: globals.forceConflicts });
     const counts = countActions(dry);
     ui.note(`plan: ${counts}`);
     if (globals.dryRun === 'server') {
-      report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'server', objects: dry, health: [], started });
+      report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'server', objects: dry, health: [], started, inputs });
       return;
     }
     if (globals.diff || (inputs.prompter && !globals.yes) || globals.verbose) {
@@ -120,7 +119,7 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
         }
         // Without waiting, pods may not be up yet: health checks would only report noise.
         const health = globals.wait ? await runHealth(cluster, namespace, stack.health(values)) : [];
-        report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'none', objects: applied, health, started });
+        report(ui, { stack: stack.name, namespace, context: cluster.contextName, dryRun: 'none', objects: applied, health, started, inputs });
         const bad = health.filter((h) => !h.ok);
         if (bad.length) {
           throw new OperationError(
@@ -215,7 +214,7 @@ export function countActions(results: ApplyResult[]): string {
   return Object.entries(n).map(([k, v]) => `${v} ${k === 'created' ? 'to create' : k === 'configured' ? 'to change' : k}`).join(', ') || 'nothing';
 }
 
-function report(ui: Ui, r: { stack: string; namespace: string; context: string; dryRun: 'none' | 'server'; objects: ApplyResult[]; health: HealthResult[]; started: number }): void {
+function report(ui: Ui, r: { stack: string; namespace: string; context: string; dryRun: 'none' | 'server'; objects: ApplyResult[]; health: HealthResult[]; started: number; inputs: CommandInputs }): void {
   const durationMs = Math.round(performance.now() - r.started);
   if (ui.json) {
     ui.document({
@@ -226,6 +225,9 @@ function report(ui: Ui, r: { stack: string; namespace: string; context: string; 
       dryRun: r.dryRun,
       objects: r.objects.map((o) => ({ ref: o.ref, action: o.action, ...(o.note && { note: o.note }) })),
       health: r.health,
+      // Where each input came from (flag, env, config, prompt, recorded, default); never values.
+      sources: r.inputs.sources,
+      ...(r.inputs.recordedFrom !== undefined && { recordedFrom: r.inputs.recordedFrom }),
       durationMs,
     });
     return;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { envName, GLOBAL_FIELDS, type Field } from '../config/fields.js';
 import { loadConfigFile } from '../config/configfile.js';
 import { canPrompt, inquirerPrompter, type Prompter } from '../config/prompts.js';
-import { resolveInputs, type Resolved } from '../config/resolve.js';
+import { resolveInputs, type RecordedValues, type Resolved } from '../config/resolve.js';
 import * as v from '../config/validators.js';
 import { InputError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
@@ -34,6 +34,8 @@ export interface CommandInputs {
   globals: Globals;
   values: Record<string, unknown>;
   sources: Resolved['sources'];
+  /** The revision whose recorded values filled what the user did not give. */
+  recordedFrom?: number;
   /** Present when prompts are allowed (TTY, not CI, no --yes). */
   prompter?: Prompter;
 }
@@ -44,6 +46,8 @@ export interface InputOptions {
   check?: (values: Record<string, unknown>) => string[];
   /** Injected in tests; the default loads inquirer lazily. */
   prompter?: Prompter;
+  /** The stack's recorded values to start from (read from the cluster), given the globals and what the user gave. */
+  recorded?: (globals: Globals, given: Record<string, unknown>) => Promise<RecordedValues | undefined>;
 }
 
 function dryRunMode(cmd: Command, config: Record<string, unknown>): Globals['dryRun'] {
@@ -113,9 +117,16 @@ export async function collectInputs(cmd: Command, o: InputOptions): Promise<Comm
     layers: readLayers(cmd, o.fields, config),
     required: (values) => (o.required ? o.required(values, interactive) : []),
     ...(prompter ? { prompter } : {}),
+    ...(o.recorded && { recorded: (given: Record<string, unknown>) => o.recorded!(globals, given) }),
   });
   for (const f of o.fields) if (f.secret) registerSecret(resolved.values[f.key]);
   const errors = o.check ? o.check(resolved.values) : [];
   if (errors.length) throw new InputError(errors.join('\n'));
-  return { globals, values: resolved.values, sources: resolved.sources, ...(prompter ? { prompter } : {}) };
+  return {
+    globals,
+    values: resolved.values,
+    sources: resolved.sources,
+    ...(resolved.recordedFrom !== undefined && { recordedFrom: resolved.recordedFrom }),
+    ...(prompter ? { prompter } : {}),
+  };
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { renderStack, offlineContext, type Stack } from '../stacks/stack.js';
 import { createUi } from '../ui/output.js';
+import { inCliTermsAction } from './engine-errors.js';
 import { addFieldOptions } from './options.js';
 import { manifestsText } from './render-output.js';
 
@@ -17,16 +18,23 @@ export function registerStackCommand(program: Command, spec: StackCommandSpec): 
   const cmd = program.command(spec.name).description(spec.summary);
   addFieldOptions(cmd, spec.stack.fields);
   cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
-  cmd.action(async (_opts, c: Command) => {
-    await runStackCommand(c, spec.stack);
-  });
+  cmd.action(
+    inCliTermsAction(async (_opts, c: Command) => {
+      await runStackCommand(c, spec.stack);
+    }),
+  );
   return cmd;
 }
 
 export async function runStackCommand(cmd: Command, stack: Stack): Promise<void> {
   // Loaded here, not at start-up: input checks pull in zod, which `--help` never needs.
   const { collectInputs } = await import('./inputs.js');
-  const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check });
+  const { recordedValuesReader } = await import('./recorded-values.js');
+  const recorded = recordedValuesReader(stack);
+  const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check, recorded: recorded.read }).catch(async (e: unknown) => {
+    await recorded.close();
+    throw e;
+  });
   const { globals } = inputs;
   const ui = createUi({ json: globals.output === 'json', verbose: globals.verbose });
   const namespace = globals.namespace ?? stack.defaultNamespace;
@@ -40,7 +48,8 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
     else ui.raw(text);
     return;
   }
+  const cluster = await recorded.cluster();
   const { deployStack } = await import('./deploy-stack.js');
-  await deployStack({ stack, inputs, namespace, ui });
+  await deployStack({ stack, inputs, namespace, ui, cluster });
 }
 

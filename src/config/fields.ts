@@ -28,6 +28,12 @@ export interface Field {
   choices?: readonly string[];
   prompt?: PromptSpec;
   default?: unknown;
+  /**
+   * false: a control switch of one run (--check-key, --reset-values), not part of what
+   * is deployed, so a later run never takes it from a recorded revision (docs/architecture.md,
+   * "Values persist").
+   */
+  recall?: false;
 }
 
 export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -56,6 +62,18 @@ export const GLOBAL_FIELDS: Field[] = [
 /** `--dry-run[=client|server]` is special in commander (optional value), so it lives here. */
 export const DRY_RUN_MODES = ['client', 'server', 'none'] as const;
 
+/**
+ * Every deploy command starts from the values of the stack's last successful revision
+ * for whatever the user does not give; this switch starts from the defaults instead.
+ */
+const RESET_VALUES: Field = {
+  key: 'resetValues',
+  boolean: true,
+  recall: false,
+  description: "ignore the values recorded by the stack's last successful revision (an upgrade's version, a scale's range, earlier flags); start from the defaults",
+  schema: (v) => v.bool,
+};
+
 export const CLOUD_FIELDS: Field[] = [
   {
     key: 'region',
@@ -81,7 +99,8 @@ export const CLOUD_FIELDS: Field[] = [
     schema: (v) => v.posthogProjectKey,
     prompt: { kind: 'password', message: 'PostHog project API key (phc_…)' },
   },
-  { key: 'checkKey', boolean: true, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: (v) => v.bool },
+  { key: 'checkKey', boolean: true, recall: false, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: (v) => v.bool },
+  RESET_VALUES,
 ];
 
 const INGRESS_FIELDS: Field[] = [
@@ -101,6 +120,10 @@ export const SELF_HOSTED_FIELDS: Field[] = [
   { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: (v) => v.dnsSubdomain('a StorageClass name') },
   { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: (v) => v.imageTag },
   { key: 'posthogImage', valueName: 'repository', description: 'PostHog image repository, e.g. a mirror (default: posthog/posthog)', schema: (v) => v.imageRepository },
+  { key: 'webReplicas', valueName: 'n', description: 'PostHog web replicas', schema: (v) => v.count(0), default: 2 },
+  { key: 'workerReplicas', valueName: 'n', description: 'PostHog worker replicas', schema: (v) => v.count(0), default: 1 },
+  { key: 'pluginsReplicas', valueName: 'n', description: 'PostHog plugin-server replicas', schema: (v) => v.count(0), default: 1 },
+  RESET_VALUES,
 ];
 
 export const MODEL_ROUTER_FIELDS: Field[] = [
@@ -153,6 +176,7 @@ export const MODEL_ROUTER_FIELDS: Field[] = [
   { key: 'redisPassword', valueName: 'password', secret: true, description: 'Redis password (if Redis requires one)', schema: (v) => v.password },
   { key: 'openaiApiKey', valueName: 'key', secret: true, description: 'OpenAI API key', schema: (v) => v.openaiKey },
   { key: 'anthropicApiKey', valueName: 'key', secret: true, description: 'Anthropic API key', schema: (v) => v.anthropicKey },
+  RESET_VALUES,
 ];
 
 export const SCALE_FIELDS: Field[] = [

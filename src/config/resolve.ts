@@ -1,5 +1,5 @@
-// Input resolution, DESIGN.md rule 1: flag > env (VH_DEPLOY_*) > config file > prompt >
-// default. commander already applies flag > env (via Option.env); this module adds the
+// Input resolution (docs/architecture.md, "Inputs"): flag > env (VH_DEPLOY_*) > config
+// file > prompt > the stack's last recorded value > default. commander already applies flag > env (via Option.env); this module adds the
 // config file, -file twins of secrets, validation, prompting and defaults. Everything
 // here runs before the first API call, so a bad value can never reach the cluster.
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,13 @@ export function schemaOf(f: Field): z.ZodType {
   return s;
 }
 
-export type Source = 'flag' | 'env' | 'config' | 'prompt' | 'default';
+export type Source = 'flag' | 'env' | 'config' | 'prompt' | 'recorded' | 'default';
+
+/** The non-secret values of a stack's last successful revision. */
+export interface RecordedValues {
+  revision: number;
+  values: Record<string, unknown>;
+}
 
 export interface Layers {
   flag: Record<string, unknown>;
@@ -28,6 +34,8 @@ export interface Layers {
 export interface Resolved {
   values: Record<string, unknown>;
   sources: Record<string, Source>;
+  /** The revision whose values filled what the user did not give. */
+  recordedFrom?: number;
 }
 
 interface Raw {
@@ -36,7 +44,7 @@ interface Raw {
   file?: string;
 }
 
-const ORDER: Array<Exclude<Source, 'prompt' | 'default'>> = ['flag', 'env', 'config'];
+const ORDER: Array<keyof Layers> = ['flag', 'env', 'config'];
 
 function sourceName(f: Field, raw: Raw): string {
   const viaFile = raw.file !== undefined;
@@ -113,6 +121,12 @@ export interface ResolveOptions {
   /** Present when prompting is allowed. */
   prompter?: Prompter;
   readFile?: (p: string) => string;
+  /**
+   * The recorded values to start from, given what the user gave (already validated):
+   * called after every given value passed its check, before prompts, so a recorded
+   * value is never asked for again. Returns only the keys that may carry over.
+   */
+  recorded?: (given: Record<string, unknown>) => Promise<RecordedValues | undefined>;
 }
 
 export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
@@ -131,6 +145,23 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
     }
   }
   if (errors.length) throw new InputError(errors.join('\n'));
+
+  const recorded = o.recorded ? await o.recorded({ ...values }) : undefined;
+  if (recorded) {
+    for (const [key, value] of Object.entries(recorded.values)) {
+      const f = byKey.get(key);
+      if (!f || values[key] !== undefined || value === undefined) continue;
+      // A value an older vh-deploy recorded may fail today's check: say where it came from.
+      const parsed = schemaOf(f).safeParse(value);
+      if (!parsed.success) {
+        errors.push(`${fieldLabel(f)} (recorded in revision ${recorded.revision}): ${issueMessage(parsed.error)}; got ${describeGiven(f, value)}`);
+        continue;
+      }
+      values[key] = parsed.data;
+      sources[key] = 'recorded';
+    }
+    if (errors.length) throw new InputError(errors.join('\n'), `give the value with its flag, or start from the defaults with --reset-values`);
+  }
 
   let missing = o.required(values).filter((k) => values[k] === undefined);
   if (missing.length && o.prompter) {
@@ -154,7 +185,7 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
       sources[f.key] = 'default';
     }
   }
-  return { values, sources };
+  return { values, sources, ...(recorded && Object.values(sources).includes('recorded') && { recordedFrom: recorded.revision }) };
 }
 
 /** Asks for one field, validating at the prompt with the same schema as flags. */

@@ -14,7 +14,7 @@ export interface ScalableWorkload {
   kind: 'Deployment' | 'StatefulSet';
   name: string;
   /** Value keys that carry its count, kept in step so later renders agree with `scale`. */
-  valueKeys?: { replicas: string; min: string; max: string };
+  valueKeys?: { replicas: string; min?: string; max?: string };
 }
 
 export interface SecretSource {
@@ -103,9 +103,9 @@ const POSTHOG_OPS: StackOps = {
   names: ['posthog', 'self-hosted'],
   deployCommand: 'self-hosted',
   workloads: {
-    web: { kind: 'Deployment', name: 'posthog-web' },
-    worker: { kind: 'Deployment', name: 'posthog-worker' },
-    plugins: { kind: 'Deployment', name: 'posthog-plugins' },
+    web: { kind: 'Deployment', name: 'posthog-web', valueKeys: { replicas: 'webReplicas' } },
+    worker: { kind: 'Deployment', name: 'posthog-worker', valueKeys: { replicas: 'workerReplicas' } },
+    plugins: { kind: 'Deployment', name: 'posthog-plugins', valueKeys: { replicas: 'pluginsReplicas' } },
   },
   workloadAliases: { 'plugin-server': 'plugins', 'posthog-web': 'web', 'posthog-worker': 'worker', 'posthog-plugins': 'plugins' },
   // Generated secrets are reused by the render itself (Stack.reusedSecrets).

@@ -7,7 +7,7 @@ import { renderTemplate } from '../manifests/template.js';
 import type { KubeObject } from '../k8s/types.js';
 import { APP_NAMESPACE, CONNECTION_NAME, cloudStack, renderConnection } from './posthog-connection.js';
 import { bodyCheck, missingMetrics, statusCheck } from './health.js';
-import type { Stack } from './stack.js';
+import type { Stack, SummaryRow } from './stack.js';
 
 export const MODEL_ROUTER = { name: 'model-router', httpPort: 8080, metricsPort: 9090 } as const;
 /** Where a self-hosted PostHog (same cluster) answers. */
@@ -44,6 +44,9 @@ export const modelRouterStack: Stack = {
   required: () => ['image', 'dbHost', 'dbUser', 'dbPassword', 'redisAddr'],
   // With --posthog-host the plan writes the connection that `cloud` owns.
   alsoLocks: (v) => (v.posthogHost !== undefined ? [cloudStack.name] : []),
+  alternatives: [[['replicas'], ['minReplicas', 'maxReplicas']]],
+  // Without the key again, a re-run reads the connection the earlier run wrote.
+  recallOnlyWith: { posthogHost: 'posthogApiKey' },
   check(v) {
     const errors: string[] = [];
     if (v.replicas !== undefined && (v.minReplicas !== undefined || v.maxReplicas !== undefined)) {
@@ -112,15 +115,15 @@ export const modelRouterStack: Stack = {
   },
   summary(v, ctx) {
     const hpa = hpaOf(v);
-    const rows: Array<[string, string]> = [
+    const rows: SummaryRow[] = [
       ['namespace', ctx.namespace],
-      ['image', v.image as string],
-      ['replicas', hpa ? `HPA ${hpa.min}–${hpa.max}` : String(v.replicas)],
-      ['PostHog', v.posthogHost ? `${v.posthogHost as string} (key ${maskValue(v.posthogApiKey as string)})` : `existing ConfigMap/Secret ${CONNECTION_NAME}`],
-      ['database', `${v.dbUser as string}@${v.dbHost as string}:${v.dbPort as number}/${v.dbName as string} (sslmode ${v.dbSslMode as string})`],
-      ['Redis', v.redisAddr as string],
+      ['image', v.image as string, 'image'],
+      ['replicas', hpa ? `HPA ${hpa.min}–${hpa.max}` : String(v.replicas), hpa ? ['minReplicas', 'maxReplicas'] : 'replicas'],
+      ['PostHog', v.posthogHost ? `${v.posthogHost as string} (key ${maskValue(v.posthogApiKey as string)})` : `existing ConfigMap/Secret ${CONNECTION_NAME}`, 'posthogHost'],
+      ['database', `${v.dbUser as string}@${v.dbHost as string}:${v.dbPort as number}/${v.dbName as string} (sslmode ${v.dbSslMode as string})`, ['dbHost', 'dbUser', 'dbPort', 'dbName', 'dbSslMode']],
+      ['Redis', v.redisAddr as string, 'redisAddr'],
       ['LLM keys', [v.openaiApiKey ? 'OpenAI' : '', v.anthropicApiKey ? 'Anthropic' : ''].filter(Boolean).join(', ') || 'none'],
-      ['Ingress', v.domain ? `https://${v.domain as string}` : 'none'],
+      ['Ingress', v.domain ? `https://${v.domain as string}` : 'none', 'domain'],
       ['ServiceMonitor', ctx.capabilities.serviceMonitor ? 'yes' : 'no (monitoring.coreos.com not found)'],
     ];
     return rows;

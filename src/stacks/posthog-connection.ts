@@ -29,6 +29,7 @@ export const cloudStack: Stack = {
   // The region is asked for at a prompt; without one it falls back to us.
   required: (v, interactive) => (interactive && v.host === undefined ? ['region', 'posthogApiKey'] : ['posthogApiKey']),
   check: (v) => (v.host !== undefined && v.region !== undefined ? ['--host and --region are alternatives; give one'] : []),
+  alternatives: [[['region'], ['host']]],
   reusedSecrets: [],
   version: () => undefined,
   health: () => [],
@@ -40,7 +41,7 @@ export const cloudStack: Stack = {
   },
   summary: (values, ctx) => [
     ['namespace', ctx.namespace],
-    ['PostHog host', cloudHost(values)],
+    ['PostHog host', cloudHost(values), ['host', 'region']],
     ['project API key', maskValue(values.posthogApiKey as string)],
     ['objects', `ConfigMap/${CONNECTION_NAME}, Secret/${CONNECTION_NAME}`],
   ],

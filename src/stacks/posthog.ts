@@ -98,7 +98,7 @@ export const posthogStack: Stack = {
       storageClass: values.storageClass,
       images,
       migrateSuffix: shortHash(images.posthog),
-      replicas: { web: 2, worker: 1, plugins: 1 },
+      replicas: { web: values.webReplicas ?? 2, worker: values.workerReplicas ?? 1, plugins: values.pluginsReplicas ?? 1 },
       secrets: posthogSecrets(ctx.existingSecrets[POSTHOG_SECRET]),
     };
     const objects: KubeObject[] = [...renderTemplate('common/namespace.yaml', data)];
@@ -107,10 +107,12 @@ export const posthogStack: Stack = {
   },
   summary: (values, ctx) => [
     ['namespace', ctx.namespace],
-    ['public URL', `https://${values.domain as string}`],
-    ['PostHog image', imageOf(values)],
-    ['TLS', values.tlsIssuer ? `cert-manager issuer ${values.tlsIssuer as string}` : 'none (no --tls-issuer)'],
-    ['storage class', (values.storageClass as string | undefined) ?? '(cluster default)'],
+    ['public URL', `https://${values.domain as string}`, 'domain'],
+    ['PostHog version', (values.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION, 'posthogVersion'],
+    ['PostHog image', imageOf(values), 'posthogImage'],
+    ['TLS', values.tlsIssuer ? `cert-manager issuer ${values.tlsIssuer as string}` : 'none (no --tls-issuer)', 'tlsIssuer'],
+    ['storage class', (values.storageClass as string | undefined) ?? '(cluster default)', 'storageClass'],
+    ['replicas', `web ${String(values.webReplicas ?? 2)}, worker ${String(values.workerReplicas ?? 1)}, plugins ${String(values.pluginsReplicas ?? 1)}`, ['webReplicas', 'workerReplicas', 'pluginsReplicas']],
     ['secrets', ctx.existingSecrets[POSTHOG_SECRET] ? 'reused from the cluster' : 'generated (kept in the cluster)'],
   ],
 };

@@ -17,6 +17,9 @@ export interface RenderContext {
   external?: KubeObject[];
 }
 
+/** label, value, and the input keys the value comes from (first given one wins). */
+export type SummaryRow = [label: string, value: string, keys?: string | readonly string[]];
+
 export interface Stack {
   /** Stack id used in labels, revisions, leases and `upgrade STACK`. */
   name: string;
@@ -33,13 +36,47 @@ export interface Stack {
   version(values: Record<string, unknown>): string | undefined;
   /** HTTP checks through the API server's service proxy once the stack is ready. */
   health(values: Record<string, unknown>): HealthCheck[];
-  /** Human summary shown before the confirm prompt; never secret values. */
-  summary(values: Record<string, unknown>, ctx: RenderContext): Array<[string, string]>;
+  /**
+   * Human summary shown before the confirm prompt; never secret values. A row may name
+   * the input keys it shows, so the summary can say where the value came from.
+   */
+  summary(values: Record<string, unknown>, ctx: RenderContext): SummaryRow[];
   /**
    * Other stacks whose objects this plan also writes: their locks are held too, taken
    * before this stack's own, so a run of that stack cannot interleave with this one.
    */
   alsoLocks?(values: Record<string, unknown>): string[];
+  /**
+   * Fields that are alternatives to each other, as groups of keys: a value the user
+   * gives in one group drops the recorded values of the other groups (a given
+   * --replicas replaces a recorded HPA range instead of clashing with it).
+   */
+  alternatives?: ReadonlyArray<ReadonlyArray<readonly string[]>>;
+  /**
+   * Recorded values that only mean something with a secret the user gives again
+   * (secrets are never recorded): key → the secret field it needs.
+   */
+  recallOnlyWith?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The recorded values that carry over into this run (docs/architecture.md, "Values
+ * persist"): every non-secret field the user did not give, except run-only switches
+ * (`recall: false`) and the alternatives of what was given. Pure.
+ */
+export function recallValues(stack: Stack, recorded: Record<string, unknown>, given: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of stack.fields) {
+    if (f.secret || f.recall === false || given[f.key] !== undefined || recorded[f.key] === undefined) continue;
+    out[f.key] = recorded[f.key];
+  }
+  for (const groups of stack.alternatives ?? []) {
+    const chosen = groups.find((g) => g.some((k) => given[k] !== undefined));
+    if (!chosen) continue;
+    for (const g of groups) if (g !== chosen) for (const k of g) delete out[k];
+  }
+  for (const [key, secret] of Object.entries(stack.recallOnlyWith ?? {})) if (given[secret] === undefined) delete out[key];
+  return out;
 }
 
 /** Renders a stack and applies the generic finishing steps, ready to apply. */

@@ -84,11 +84,12 @@ describe('the scale revision follows the change', () => {
     expect(v.replicas).toBe(5);
     expect(v.minReplicas).toBeUndefined();
   });
-  it('PostHog workloads have no value keys: values are unchanged, manifests follow', () => {
+  it('PostHog workloads record their count in their own value key, so a re-run of self-hosted keeps it', () => {
     const web = resolveWorkload('posthog/web').spec;
     const d: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'posthog-web' }, spec: { replicas: 2 } };
-    const vals = { domain: 'p.example.com' };
-    expect(scaledValues(vals, web, { kind: 'replicas', from: 2, to: 4 })).toBe(vals);
+    const vals = { domain: 'p.example.com', webReplicas: 2, workerReplicas: 1 };
+    expect(scaledValues(vals, web, { kind: 'replicas', from: 2, to: 4 })).toEqual({ domain: 'p.example.com', webReplicas: 4, workerReplicas: 1 });
+    expect(vals.webReplicas).toBe(2); // pure: the input is not changed
     expect((scaledManifests([d], web, { kind: 'replicas', from: 2, to: 4 })[0]!.spec as Record<string, unknown>).replicas).toBe(4);
   });
 });

@@ -1,0 +1,62 @@
+// Values persist (docs/architecture.md, "Values persist"): a deploy starts from the
+// non-secret values of the stack's last successful revision for every input the user
+// does not give, so a routine re-run never undoes an upgrade, a scale or an earlier
+// setting. Reading them is the run's first API call; it comes after every given value
+// passed its check, and it writes nothing.
+import { connect, type Cluster } from '../k8s/client.js';
+import { lastSuccessful, listRevisions } from '../k8s/revisions.js';
+import type { RecordedValues } from '../config/resolve.js';
+import { recallValues, type Stack } from '../stacks/stack.js';
+import type { Globals } from './inputs.js';
+
+export interface RecordedValuesReader {
+  /** For collectInputs: the values to start from, or undefined (client dry run, --reset-values, no revision). */
+  read: (globals: Globals, given: Record<string, unknown>) => Promise<RecordedValues | undefined>;
+  /**
+   * The connection opened for the read (reused by the deploy), or a new one. A read
+   * that failed (unreachable, forbidden) fails here, after input errors had their say:
+   * deploying without knowing what was recorded could undo an upgrade.
+   */
+  cluster: () => Promise<Cluster>;
+  /** Closes the connection when the run ends before the deploy took it over. */
+  close: () => Promise<void>;
+}
+
+export function recordedValuesReader(stack: Stack): RecordedValuesReader {
+  let opened: Promise<Cluster> | undefined;
+  const close = async () => (await opened?.catch(() => undefined))?.close();
+  let failure: unknown;
+  let globalsSeen: Globals | undefined;
+  const open = (g: Globals) =>
+    (opened ??= connect({
+      ...(g.kubeconfig && { kubeconfig: g.kubeconfig }),
+      ...(g.context && { context: g.context }),
+      namespace: g.namespace ?? stack.defaultNamespace,
+    }));
+  return {
+    async read(globals, given) {
+      globalsSeen = globals;
+      // A client dry run never contacts a cluster; --reset-values starts from the defaults.
+      if (globals.dryRun === 'client' || given.resetValues === true) return undefined;
+      try {
+        const cluster = await open(globals);
+        const last = lastSuccessful(await listRevisions(cluster, globals.namespace ?? stack.defaultNamespace, stack.name));
+        if (!last) return undefined;
+        return { revision: last.revision, values: recallValues(stack, last.values, given) };
+      } catch (e) {
+        // Missing or bad inputs are reported first (exit 2); this error follows (cluster()).
+        failure = e;
+        return undefined;
+      }
+    },
+    async cluster() {
+      if (failure !== undefined) {
+        await close();
+        throw failure;
+      }
+      if (!globalsSeen) throw new Error('recordedValuesReader: cluster() before read()');
+      return open(globalsSeen);
+    },
+    close,
+  };
+}
