@@ -30,15 +30,16 @@ export function scaledManifests(manifests: readonly KubeObject[], w: ScalableWor
 
 /** The recorded values with the change applied, so a later upgrade keeps the count. Pure. */
 export function scaledValues(values: Record<string, unknown>, w: ScalableWorkload, plan: ScalePlan): Record<string, unknown> {
-  if (!w.valueKeys) return values;
+  const keys = w.valueKeys;
+  if (!keys) return values;
   const out = { ...values };
   if (plan.kind === 'replicas') {
-    out[w.valueKeys.replicas] = plan.to;
-    delete out[w.valueKeys.min];
-    delete out[w.valueKeys.max];
-  } else {
-    out[w.valueKeys.min] = plan.to.min;
-    out[w.valueKeys.max] = plan.to.max;
+    out[keys.replicas] = plan.to;
+    if (keys.min) delete out[keys.min];
+    if (keys.max) delete out[keys.max];
+  } else if (keys.min && keys.max) {
+    out[keys.min] = plan.to.min;
+    out[keys.max] = plan.to.max;
   }
   return out;
 }
