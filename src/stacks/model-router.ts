@@ -27,6 +27,18 @@ export function databaseUrl(v: Record<string, unknown>): string {
   return `postgres://${enc(v.dbUser as string)}:${enc(v.dbPassword as string)}@${v.dbHost as string}:${v.dbPort as number}/${enc(v.dbName as string)}?sslmode=${v.dbSslMode as string}`;
 }
 
+/**
+ * The PostHog host the pods will really use: the one this run writes, else the stored
+ * connection (written by `cloud` or an earlier run, read into ctx.external), else the
+ * in-cluster PostHog. The NetworkPolicy's egress port follows it. Pure.
+ */
+export function connectionHost(v: Record<string, unknown>, external: readonly KubeObject[] | undefined): string {
+  if (typeof v.posthogHost === 'string') return v.posthogHost;
+  const cm = external?.find((o) => o.kind === 'ConfigMap' && o.metadata.name === CONNECTION_NAME);
+  const stored = (cm?.data as Record<string, unknown> | undefined)?.POSTHOG_HOST;
+  return typeof stored === 'string' && URL.canParse(stored) ? stored : IN_CLUSTER_POSTHOG;
+}
+
 function portOf(url: string): number {
   const u = new URL(url);
   return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
@@ -93,7 +105,7 @@ export const modelRouterStack: Stack = {
       redisPassword: v.redisPassword,
       openaiApiKey: v.openaiApiKey,
       anthropicApiKey: v.anthropicApiKey,
-      posthogPort: portOf((v.posthogHost as string | undefined) ?? IN_CLUSTER_POSTHOG),
+      posthogPort: portOf(connectionHost(v, ctx.external)),
     };
     // The NetworkPolicy lists ports as numbers; the ConfigMap wants strings.
     const npData = { ...data, db: { ...data.db, port: v.dbPort } };
