@@ -1,4 +1,4 @@
-// Exit codes are part of the CLI contract (DESIGN.md rule 8); every error the CLI
+// Exit codes are part of the CLI contract (docs/architecture.md rule 8); every error the CLI
 // expects to show a user carries its code, so the entry point never guesses.
 export const ExitCode = {
   ok: 0,

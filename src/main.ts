@@ -1,5 +1,5 @@
 // Process entry: runs the program, turns errors into one clear line and the exit
-// codes of DESIGN.md rule 8, and never prints a stack trace for expected failures.
+// codes of docs/architecture.md rule 8, and never prints a stack trace for expected failures.
 import { CommanderError } from 'commander';
 import { buildProgram, exitCodeOf } from './cli.js';
 import { ExitCode, InputError, VhError } from './errors.js';

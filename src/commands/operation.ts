@@ -1,5 +1,5 @@
 // What every mutating command (cloud, self-hosted, model-router, scale, upgrade,
-// rollback) does around its writes (DESIGN.md rule 7): hold the stack's Lease for the
+// rollback) does around its writes (docs/architecture.md rule 7): hold the stack's Lease for the
 // whole operation, abort cleanly on Ctrl-C or when the lock is lost, and record a
 // revision — `pending` first, then deployed or failed.
 import { setMaxListeners } from 'node:events';
@@ -7,6 +7,7 @@ import { ExitCode, VhError } from '../errors.js';
 import { applyObject, type ApplyResult } from '../k8s/apply.js';
 import type { Cluster } from '../k8s/client.js';
 import { acquireLease, ago, type HeldLease, type TakeOver } from '../k8s/lease.js';
+import { assertPreflight, preflight, type OtherAccess } from '../k8s/preflight.js';
 import { beginRevision, failPendingRevisions, finishRevision, imagesOf, listRevisions, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
 import { objectRef, type KubeObject } from '../k8s/types.js';
 import { secretKeys } from '../stacks/day2.js';
@@ -147,6 +148,25 @@ export async function withStackLocks<T>(
       }),
     );
   });
+}
+
+/**
+ * The preflight of a day-2 operation (upgrade, rollback, scale), before its first write
+ * to the stack, as a deploy runs it: every verb its applies, deletes, /scale writes,
+ * waits, lock and records need, all denials named at once (exit 3). A preview writes
+ * nothing, so it needs only what its server dry run does.
+ */
+export async function preflightOperation(
+  cluster: Cluster,
+  o: { namespace: string; objects: readonly KubeObject[]; ui: Ui; preview: boolean; signal?: AbortSignal } & OtherAccess,
+): Promise<void> {
+  const pf = await preflight(cluster, {
+    objects: o.objects,
+    ...(o.preview ? { willWait: false } : { willWait: true, recordsIn: o.namespace, deletes: o.deletes, scales: o.scales, awaits: o.awaits }),
+    ...(o.signal && { signal: o.signal }),
+  });
+  for (const c of pf.checks) if (!c.ok && c.severity === 'warning') o.ui.warn(c.message);
+  assertPreflight(pf);
 }
 
 /**

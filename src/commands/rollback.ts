@@ -1,6 +1,6 @@
 // `vh-deploy rollback STACK [--to-revision N]`: re-applies a recorded revision — config
 // (ConfigMaps) included, not only the pod template as `kubectl rollout undo` does
-// (anchors §1.4) — as a *new* revision, like Helm; but by default to the last
+// (kubernetes/kubectl pkg/polymorphichelpers/rollback.go) — as a *new* revision, like Helm; but by default to the last
 // *successful* revision before the current one, not merely the previous (helm#1796).
 // Secrets are not recorded, so they keep their current values. Objects the current
 // revision added are deleted (never Secrets, volume claims, Jobs or the namespace).
@@ -21,7 +21,7 @@ import { chalk, type Ui } from '../ui/output.js';
 import { day2Inputs, durationMs, notDeployed, openCluster } from './day2-support.js';
 import { countActions, planDiff, runHealth, type HealthResult, type PlannedChange } from './deploy-stack.js';
 import type { Globals } from './inputs.js';
-import { failureLine, previewOrLocked, revisionDraft } from './operation.js';
+import { failureLine, preflightOperation, previewOrLocked, revisionDraft } from './operation.js';
 
 /** Kinds never deleted when a rollback leaves them out: data, one-off Jobs, shared namespaces, and Secrets (not recorded). */
 const NEVER_PRUNE = new Set(['Namespace', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'Job', 'CustomResourceDefinition']);
@@ -52,6 +52,37 @@ export function replicasOwnedOnlyByApply(live: KubeObject, manager = 'vh-deploy'
     .map(rec)
     .filter((e) => rec(rec(e.fieldsV1)['f:spec'])['f:replicas'] !== undefined);
   return owners.every((e) => e.manager === manager && e.operation === 'Apply' && !e.subresource);
+}
+
+const objectOf = (k: ObjectKey): KubeObject => ({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name: k.name, ...(k.namespace && { namespace: k.namespace }) } });
+
+/** What executing a plan touches, for the preflight: applied, deleted, resized through /scale. Pure. */
+export function planAccess(plan: RevisionPlan): { objects: KubeObject[]; deletes: KubeObject[]; scales: KubeObject[] } {
+  return { objects: plan.objects, deletes: plan.prune.map(objectOf), scales: plan.scale.map((s) => objectOf(s.key)) };
+}
+
+/**
+ * What a rollback from `from` (what an upgrade applies) to `target` may touch, known
+ * before the upgrade runs: the target's objects, the deletes of what `from` adds, and
+ * /scale writes for the workloads whose counts differ (the live state decides later,
+ * so this is the most it can need). Pure.
+ */
+export function rollbackAccess(target: Revision, from: readonly KubeObject[]): { objects: KubeObject[]; deletes: KubeObject[]; scales: KubeObject[] } {
+  const { objects } = revisionObjects(target.manifests);
+  const fromById = new Map(from.map((o) => [idOf(o), o]));
+  const scales = objects.filter((o) => {
+    if ((o.kind !== 'Deployment' && o.kind !== 'StatefulSet') || num(rec(o.spec).replicas) === undefined) return false;
+    const before = fromById.get(idOf(o));
+    return before !== undefined && num(rec(before.spec).replicas) !== num(rec(o.spec).replicas);
+  });
+  return { objects, deletes: pruneCandidates(from, target.manifests), scales };
+}
+
+/** What an upgrade's preflight covers: its own objects, and what its automatic rollback to `base` may need. Pure. */
+export function upgradeAccess(objects: readonly KubeObject[], base: Revision, rollbackOnFailure: boolean): { objects: KubeObject[]; deletes: KubeObject[]; scales: KubeObject[] } {
+  if (!rollbackOnFailure) return { objects: [...objects], deletes: [], scales: [] };
+  const rb = rollbackAccess(base, objects);
+  return { objects: [...objects, ...rb.objects], deletes: rb.deletes, scales: rb.scales };
 }
 
 export interface RevisionPlan {
@@ -187,6 +218,8 @@ export async function runRollback(cmd: Command, stackName: string, opts: { toRev
       if (!isSuccessful(target)) ui.warn(`revision ${target.revision} was ${target.status}${target.error ? ` (${target.error})` : ''}; rolling back to it as asked`);
       ui.note(`${chalk.bold(ops.stack.name)} in ${namespace} (context ${cluster.contextName}): revision ${current.revision} (${current.status}, ${current.description}) → revision ${target.revision} (${target.description}${target.version ? `, ${target.version}` : ''})`);
       const plan = await planRevision(cluster, ops.stack.name, target, current.manifests);
+      // Every verb the rollback needs (a user without `delete` must not be stopped after the apply).
+      await preflightOperation(cluster, { namespace, ui, preview, signal, ...planAccess(plan) });
       const dry = await dryRunObjects(cluster, plan.objects, { forceConflicts: globals.forceConflicts, signal });
       const changes = await describePlan(cluster, plan, dry);
       ui.note(`plan: ${countActions(dry)}${plan.scale.length ? `, ${plan.scale.length} to scale` : ''}${plan.prune.length ? `, ${plan.prune.length} to delete` : ''}`);

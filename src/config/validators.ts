@@ -1,6 +1,6 @@
 // Value validators shared by flags, env vars, config files and prompts. Each is a zod
 // schema whose messages say what is expected, so one error line can name the flag,
-// what was given and what was wanted (DESIGN.md rule 1).
+// what was given and what was wanted (docs/architecture.md rule 1).
 import { z } from 'zod';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

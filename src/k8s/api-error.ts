@@ -2,7 +2,8 @@
 // the wording is unit-tested: 401/403 are access problems (exit 3), everything else
 // the server rejects is an operation failure (exit 1) carrying the server's Status.
 import { ClusterAccessError, OperationError } from '../errors.js';
-import { arr, rec, str, num } from './types.js';
+import { withReason } from './reasons.js';
+import { arr, num, rec, strFields } from './types.js';
 
 export interface StatusCause {
   reason?: string;
@@ -28,29 +29,13 @@ export function parseStatus(text: string): ApiStatus | undefined {
   const o = rec(j);
   if (o.kind !== 'Status') return undefined;
   const d = rec(o.details);
-  const causes = arr(d.causes).map((c) => {
-    const r = rec(c);
-    const cause: StatusCause = {};
-    const reason = str(r.reason);
-    const message = str(r.message);
-    const field = str(r.field);
-    if (reason !== undefined) cause.reason = reason;
-    if (message !== undefined) cause.message = message;
-    if (field !== undefined) cause.field = field;
-    return cause;
-  });
-  const st: ApiStatus = { details: { causes } };
+  const causes: StatusCause[] = arr(d.causes).map((c) => strFields(rec(c), ['reason', 'message', 'field']));
   const code = num(o.code);
-  if (code !== undefined) st.code = code;
-  const reason = str(o.reason);
-  if (reason !== undefined) st.reason = reason;
-  const message = str(o.message);
-  if (message !== undefined) st.message = message;
-  for (const k of ['name', 'group', 'kind'] as const) {
-    const v = str(d[k]);
-    if (v !== undefined) st.details![k] = v;
-  }
-  return st;
+  return {
+    ...(code !== undefined && { code }),
+    ...strFields(o, ['reason', 'message']),
+    details: { ...strFields(d, ['name', 'group', 'kind']), causes },
+  };
 }
 
 /**
@@ -171,10 +156,11 @@ export function httpError(
   const d = describeRequest(method, path, query);
   const where = d.namespace ? ` in namespace ${d.namespace}` : ' (cluster-wide)';
   if (status === 401) {
-    return new KubeAccessError(401,
+    const err = new KubeAccessError(401,
       `unauthorised: the API server at ${id.server} rejected the credentials of context "${id.contextName}"`,
-      'refresh the credentials in your kubeconfig (expired token or certificate?) or pick another --context',
+      'refresh the credentials in your kubeconfig (expired token or certificate?) or use another context',
     );
+    return withReason(err, { reason: 'unauthorized' });
   }
   if (status === 403) {
     return new KubeAccessError(403,
@@ -195,7 +181,7 @@ export function httpError(
 /**
  * Removes any value of a Secret manifest from a server message. The API server does
  * not normally echo data values, but validation messages quote "Invalid value"s, and
- * a message about a Secret must never carry one (DESIGN.md rule 3).
+ * a message about a Secret must never carry one (docs/architecture.md rule 3).
  */
 export function redactSecretValues(message: string, obj: { kind?: string; [k: string]: unknown } | undefined): string {
   if (!obj || obj.kind !== 'Secret') return message;

@@ -1,14 +1,15 @@
-// Server-side apply (DESIGN.md rule 4): field manager `vh-deploy`, strict field
+// Server-side apply (docs/architecture.md rule 4): field manager `vh-deploy`, strict field
 // validation, no silent force, the manifest sent verbatim (client-node's serializer
 // drops unknown fields, node-libs.md §1.3), a dry run of the whole plan before the
 // first write, and group-by-group apply with a wait between groups.
 import { ClusterAccessError, OperationError, VhError } from '../errors.js';
 import { KubeApiError, redactSecretValues, type StatusCause } from './api-error.js';
+import { reasonOf, withReason, type EngineReason } from './reasons.js';
 import { ApiUnreachableError, type Cluster, type KubeResponse } from './client.js';
 import { findResource, invalidateDiscovery, readObject, targetOf, type Target } from './discovery.js';
 import { applyGroups, type ApplyGroup } from './order.js';
 import { waitForObjects } from './wait.js';
-import { objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
+import { keyOf, objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
 
 export const FIELD_MANAGER = 'vh-deploy';
 const APPLY_PATCH = 'application/apply-patch+yaml';
@@ -31,7 +32,7 @@ export interface ApplyResult {
 
 export interface ApplyOptions {
   dryRun?: boolean;
-  /** Take over fields owned by other managers (the user's --force-conflicts). */
+  /** Take over fields owned by other managers (server-side apply with force=true). */
   forceConflicts?: boolean;
   fieldManager?: string;
   signal?: AbortSignal;
@@ -102,8 +103,8 @@ export function formatConflict(ref: string, causes: StatusCause[], apiMessage: s
   return `${ref}: field conflict with another field manager: ${parts.join('; ')}`;
 }
 
-export const CONFLICT_HINT =
-  'another tool changed these fields since vh-deploy last applied them; undo that change, or re-run with --force-conflicts to take the fields over (their current values are overwritten)';
+const CONFLICT_HINT =
+  'another tool changed these fields since vh-deploy last applied them; undo that change, or apply again with forceConflicts to take the fields over (their current values are overwritten)';
 
 /** Turns a failed apply into the error the user sees, naming the object. */
 export function applyError(obj: KubeObject, ref: string, e: unknown): Error {
@@ -111,7 +112,7 @@ export function applyError(obj: KubeObject, ref: string, e: unknown): Error {
   const msg = redactSecretValues(e.apiMessage, obj);
   const causes = e.causes.map((c) => ({ ...c, ...(c.message !== undefined && { message: redactSecretValues(c.message, obj) }) }));
   if (e.status === 409) {
-    return new KubeApiError(formatConflict(ref, causes, msg), { status: 409, reason: e.reason, apiMessage: msg, causes }, CONFLICT_HINT);
+    return withReason(new KubeApiError(formatConflict(ref, causes, msg), { status: 409, reason: e.reason, apiMessage: msg, causes }, CONFLICT_HINT), { reason: 'conflict' });
   }
   // Server-side apply reports unknown fields as a 500 "failed to create typed patch object
   // (...): .spec.replicaz: field not declared in schema": that is a manifest error.
@@ -209,6 +210,18 @@ function problemLine(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Each failure's reason, or else its hint: what an error standing for them all must carry. */
+function several(failures: readonly unknown[]): EngineReason {
+  return {
+    reason: 'several',
+    parts: failures.map((f) => {
+      const reason = reasonOf(f);
+      const hint = f instanceof VhError ? f.hint : undefined;
+      return { ...(reason && { reason }), ...(hint && { hint }) };
+    }),
+  };
+}
+
 /**
  * Throws one error for many failures, so the user sees every problem at once.
  * Access problems win (exit 3); otherwise exit 1 with one detail line per failure.
@@ -219,15 +232,17 @@ export function aggregateFailures(what: string, failures: unknown[], total: numb
   if (access.length > 0) {
     // Every request went unanswered (the API server is gone): keep that distinguishable.
     const Cls = access.length === failures.length && access.every((f) => f instanceof ApiUnreachableError) ? ApiUnreachableError : ClusterAccessError;
-    return new Cls(
+    const err = new Cls(
       `${what}: ${access.length} request(s) ${Cls === ApiUnreachableError ? 'got no answer' : 'refused'}: ${[...new Set(access.map(problemLine))].join('; ')}`,
       (access[0] as VhError).hint,
     );
+    return withReason(err, several(access.slice(0, 1)));
   }
   if (failures.length === 1) return failures[0] as Error;
   const hints = [...new Set(failures.map((f) => (f instanceof VhError ? f.hint : undefined)).filter((h): h is string => !!h))];
   const details = failures.map(problemLine);
-  return new OperationError(`${what}: ${failures.length} of ${total} objects failed:\n  - ${details.join('\n  - ')}`, hints.join('; ') || undefined, details);
+  const err = new OperationError(`${what}: ${failures.length} of ${total} objects failed:\n  - ${details.join('\n  - ')}`, hints.join('; ') || undefined, details);
+  return withReason(err, several(failures));
 }
 
 /** Applies one group in parallel; every failure of the group is reported together. */
@@ -271,7 +286,7 @@ export function planProblems(objects: readonly KubeObject[]): string[] {
     seen.add(id);
   }
   // An HPA owns spec.replicas of its target: setting it too fights the autoscaler
-  // (anchors §0.6) and makes every later apply conflict with kube-controller-manager.
+  // (helm/helm#7090; nginx/nginx-gateway-fabric#4858) and makes every later apply conflict with kube-controller-manager.
   for (const h of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const ref = rec(rec(h.spec).scaleTargetRef);
     const target = objects.find(
@@ -327,7 +342,7 @@ export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObje
     const skip = (note: string, key: ObjectKey, absent?: true): ApplyResult => ({ ref: objectRef(key), key, action: 'skipped', resourceVersion: '', note, ...(absent && { absent }) });
     const info = await findResource(cluster, o.apiVersion, o.kind);
     if (!info) {
-      const key: ObjectKey = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) };
+      const key = keyOf(o);
       if (plannedKinds.has(`${group}/${o.kind}`)) return skip('its CustomResourceDefinition is created by this plan', key);
       throw new OperationError(`${objectRef(key)}: the cluster does not serve kind ${o.kind} in ${o.apiVersion}`, 'install its CustomResourceDefinition first, or leave it out of the plan');
     }
@@ -342,16 +357,3 @@ export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObje
   if (failures.length > 0) throw aggregateFailures('server-side dry run', failures, ordered.length);
   return settled.map((s) => (s as PromiseFulfilledResult<ApplyResult>).value);
 }
-
-/** Objects that a group must wait for before the next group starts. */
-export function objectsToAwait(results: readonly ApplyResult[]): ObjectKey[] {
-  return results.filter((r) => r.action !== 'skipped').map((r) => r.key);
-}
-
-/** Counts per action, for a summary line. */
-export function summarize(results: readonly ApplyResult[]): Record<ApplyAction, number> {
-  const out: Record<ApplyAction, number> = { created: 0, configured: 0, unchanged: 0, skipped: 0 };
-  for (const r of results) out[r.action]++;
-  return out;
-}
-

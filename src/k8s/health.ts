@@ -1,4 +1,4 @@
-// HTTP health checks through the API server's service proxy (DESIGN.md rule 6), so
+// HTTP health checks through the API server's service proxy (docs/architecture.md rule 6), so
 // no kubectl, port-forward, exec or curl inside images is needed. The upstream's
 // status is the result: a 503 from the app is data, not an exception.
 import { ClusterAccessError } from '../errors.js';

@@ -1,4 +1,4 @@
-// A workload that an HPA manages is applied without spec.replicas (DESIGN.md rule 4), so
+// A workload that an HPA manages is applied without spec.replicas (docs/architecture.md rule 4), so
 // a new one starts with 1 replica and reaches the HPA's minimum only after the HPA's
 // first sync (15 s or more, never without a metrics API). Reporting "ready" at 1 of a
 // minimum of 3 would be a lie, so the deploy raises it to the minimum through the /scale
@@ -7,7 +7,7 @@
 import { KubeApiError } from './api-error.js';
 import type { Cluster } from './client.js';
 import { readScale, writeScale } from './scale.js';
-import { num, rec, str, type KubeObject, type ObjectKey } from './types.js';
+import { keyOf, num, rec, str, type KubeObject, type ObjectKey } from './types.js';
 
 export interface HpaFloor {
   target: ObjectKey;
@@ -24,9 +24,7 @@ export function hpaFloors(objects: readonly KubeObject[]): HpaFloor[] {
       (o) => o.kind === str(ref.kind) && o.metadata.name === str(ref.name) && o.metadata.namespace === hpa.metadata.namespace && o.apiVersion === (str(ref.apiVersion) ?? o.apiVersion),
     );
     if (!target || rec(target.spec).replicas !== undefined) continue;
-    const key: ObjectKey = { apiVersion: target.apiVersion, kind: target.kind, name: target.metadata.name };
-    if (target.metadata.namespace) key.namespace = target.metadata.namespace;
-    out.push({ target: key, min: num(spec.minReplicas) ?? 1 });
+    out.push({ target: keyOf(target), min: num(spec.minReplicas) ?? 1 });
   }
   return out;
 }

@@ -1,12 +1,13 @@
-// A lock per stack (DESIGN.md rule 7): a coordination.k8s.io/v1 Lease held for the
+// A lock per stack (docs/architecture.md rule 7): a coordination.k8s.io/v1 Lease held for the
 // whole of a mutating command, renewed in the background, released at the end.
-// Unlike Helm's `pending-*` status (anchors §0.9, helm/helm#10549) it names its
+// Unlike Helm's `pending-*` status (helm/helm#10549) it names its
 // holder, expires when the holder stops renewing, is taken over at once when the
-// holder is a dead process on this host, and can be forced (`--force-unlock`).
+// holder is a dead process on this host, and can be forced (AcquireOptions.force).
 // Generic: the caller chooses the Lease's name and namespace.
 import { hostname, userInfo } from 'node:os';
 import { OperationError } from '../errors.js';
 import { KubeApiError } from './api-error.js';
+import { withReason } from './reasons.js';
 import { sleep, type Cluster } from './client.js';
 import { num, rec, str } from './types.js';
 
@@ -98,7 +99,7 @@ export interface AcquireOptions {
   durationSeconds?: number;
   /** How long to wait for another holder to finish (0: fail at once). */
   waitMs: number;
-  /** Take the lease whoever holds it (--force-unlock). */
+  /** Take the lease whoever holds it. */
   force?: boolean;
   /** Called once when the lease is held by someone else and we start waiting. */
   onWait?: (s: Extract<LeaseState, { kind: 'held' }>) => void;
@@ -143,6 +144,7 @@ export class LockHeldError extends OperationError {
     hint: string,
   ) {
     super(message, hint);
+    withReason(this, { reason: 'lockHeld', lease, holder: holderId });
   }
 }
 
@@ -183,7 +185,7 @@ export async function acquireLease(cluster: Cluster, o: AcquireOptions): Promise
               o.name,
               state.holder,
               `${ref} is held by ${state.holder} (renewed ${ago(state.renewedAgoMs)}, expires in ${Math.ceil(state.expiresInMs / 1000)}s unless renewed): another vh-deploy operation on this stack is running`,
-              'wait for it to finish; if that process is gone, the lock expires by itself, or re-run with --force-unlock',
+              'wait for it to finish; if that process is gone, the lock expires by itself, or take it over by force',
             );
           }
           if (!announced) {
@@ -226,7 +228,8 @@ function startRenewing(cluster: Cluster, o: AcquireOptions & { holder: string; d
       const res = await cluster.requestOk('GET', leasePath(o.namespace, o.name), { okStatuses: [404], what: ref, timeoutMs: 10_000 });
       const live = res.status === 404 ? undefined : res.json<LeaseObject>();
       if (!live || live.spec?.holderIdentity !== o.holder) {
-        ctl.abort(new OperationError(`lost the lock ${ref}: ${live ? `it is now held by ${live.spec?.holderIdentity ?? 'nobody'}` : 'it was deleted'}`, 'another vh-deploy run took it over (--force-unlock); check what it changed'));
+        const lost = new OperationError(`lost the lock ${ref}: ${live ? `it is now held by ${live.spec?.holderIdentity ?? 'nobody'}` : 'it was deleted'}`, 'another run took it over by force; check what it changed');
+        ctl.abort(withReason(lost, { reason: 'lockLost', lease: ref, takenOver: true }));
         return;
       }
       if (released) return;
@@ -237,7 +240,7 @@ function startRenewing(cluster: Cluster, o: AcquireOptions & { holder: string; d
     } catch (e) {
       // Transient failures are retried at the next tick, until the lease would have expired.
       if (Date.now() - lastRenew > o.durationSeconds * 1000) {
-        ctl.abort(new OperationError(`lost the lock ${ref}: could not renew it for ${o.durationSeconds}s (${(e as Error).message})`));
+        ctl.abort(withReason(new OperationError(`lost the lock ${ref}: could not renew it for ${o.durationSeconds}s (${(e as Error).message})`), { reason: 'lockLost', lease: ref, takenOver: false }));
       }
     }
   };

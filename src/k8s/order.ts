@@ -1,4 +1,4 @@
-// Apply order (DESIGN.md rule 4, after kapp's change groups, anchors §3.3): things
+// Apply order (docs/architecture.md rule 4, after kapp's change groups, carvel-dev/kapp pkg/kapp/config/default.go): things
 // other objects depend on go first, and each group can be waited on before the next
 // starts, so data stores are ready before migrations run and migrations complete
 // before the application rolls.

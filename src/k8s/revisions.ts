@@ -1,8 +1,8 @@
-// Revisions (DESIGN.md rule 7): one Secret per revision in the stack's namespace,
+// Revisions (docs/architecture.md rule 7): one Secret per revision in the stack's namespace,
 // `vh-deploy.<stack>.v<N>`, holding gzipped JSON: what was applied (Secret data
 // removed), the non-secret values it was rendered from, images, status and time.
 // Like Helm's `sh.helm.release.v1.*` Secrets, but a rollback's default target is the
-// last *successful* revision (anchors §2.4, helm/helm#1796), and history is capped.
+// last *successful* revision (Helm: `current-1`, helm/helm#1796), and history is capped.
 // Generic: nothing here knows which stacks exist. Pure helpers first, then cluster I/O.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Cluster } from './client.js';

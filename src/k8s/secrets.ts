@@ -1,5 +1,5 @@
 // Reading generated secrets back, so a re-run reuses them instead of rotating a
-// database password (DESIGN.md rule 3). Values are returned as Buffers and never
+// database password (docs/architecture.md rule 3). Values are returned as Buffers and never
 // logged; errors name the Secret, not its content.
 import type { Cluster } from './client.js';
 import { rec } from './types.js';

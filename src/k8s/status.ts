@@ -1,8 +1,8 @@
 /**
- * Readiness rules: when is an applied object "done"? (DESIGN.md rule 5)
+ * Readiness rules: when is an applied object "done"? (docs/architecture.md rule 5)
  *
  * Pure functions of the live object, so every rule is unit-tested. The rules are at
- * least as strict as `kubectl rollout status` (anchors §1.1), borrow kstatus' and
+ * least as strict as `kubectl rollout status` (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go), borrow kstatus' and
  * kapp's failure detection (§3.4, §5), and fail instead of hanging whenever the
  * object itself says it will not progress. Each result carries a message saying what
  * is still awaited; that is what the user sees while waiting and on timeout.

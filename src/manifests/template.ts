@@ -1,6 +1,6 @@
 // Templates are parsed as YAML first; values are then placed into the parsed tree as
 // typed data. A value can never add keys, documents or structure, however many
-// newlines, colons or `---` it contains (DESIGN.md rule 2).
+// newlines, colons or `---` it contains (docs/architecture.md rule 2).
 //
 // Template language (kept deliberately tiny):
 //   key: ${a.b}          the whole scalar is replaced by the value, keeping its type;

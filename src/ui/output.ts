@@ -1,4 +1,4 @@
-// Output rules (DESIGN.md rule 8): colour only on a TTY and never with NO_COLOR;
+// Output rules (docs/architecture.md rule 8): colour only on a TTY and never with NO_COLOR;
 // `--output json` prints exactly one JSON document on stdout; progress goes to stderr.
 import chalk from 'chalk';
 import { redact } from './redact.js';

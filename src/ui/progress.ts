@@ -1,4 +1,4 @@
-// Live progress while applying and waiting (DESIGN.md rule 5): on a terminal an ora
+// Live progress while applying and waiting (docs/architecture.md rule 5): on a terminal an ora
 // spinner says what is being waited on and why; otherwise one plain line per change,
 // so CI logs show exactly when each object moved.
 import type { DeployEvent } from '../k8s/deploy.js';

@@ -1,4 +1,4 @@
-// Last line of defence for DESIGN.md rule 3: every secret value the process learns
+// Last line of defence for docs/architecture.md rule 3: every secret value the process learns
 // (flags, files, prompts, generated or read from the cluster) is registered here, and
 // everything written to stdout/stderr passes through redact().
 const secrets = new Set<string>();

@@ -92,7 +92,7 @@ describe('apply and wait', () => {
     const ns = `e2e-apply-${uid()}`;
     namespaces.push(ns);
     const plan: KubeObject[] = [
-      // Labelled like every rendered object (DESIGN.md rule 2). An apply that owns no field at
+      // Labelled like every rendered object (docs/architecture.md rule 2). An apply that owns no field at
       // all is not idempotent on the API server: the second one records "before-first-apply".
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'vh-deploy' } } },
       deployment(ns, 'web', GOOD_IMAGE, 3),

@@ -1,7 +1,7 @@
 /// <reference path="../cluster/inject.d.ts" />
 // Proof, part 1 against the real API server (issue 6): bad credentials, bad cluster
 // states, RBAC, and a replay of the input corpus with a working kubeconfig. Each case:
-// the exit code of DESIGN.md rule 8, one `error: ` line naming the culprit, no stack
+// the exit code of docs/architecture.md rule 8, one `error: ` line naming the culprit, no stack
 // trace, and - read back from the API server - nothing written.
 import { createServer as createHttpsServer } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

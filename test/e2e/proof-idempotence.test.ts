@@ -2,7 +2,7 @@
 // Proof, part 4 (issue 6): idempotence and drift. A second run changes nothing (no
 // resourceVersion of a managed object moves; only a revision record is added). A field
 // someone changed by hand with another field manager is a conflict naming the manager,
-// the field and --force-conflicts, with nothing written (DESIGN.md rule 4: no silent
+// the field and --force-conflicts, with nothing written (docs/architecture.md rule 4: no silent
 // force); --force-conflicts restores the value. Drift in what nobody else owns (a deleted
 // object) is restored by a plain re-run; fields vh-deploy does not manage are left alone.
 import { describe, expect, inject, it } from 'vitest';

@@ -1,5 +1,5 @@
 /// <reference path="../cluster/inject.d.ts" />
-// Proof, part 2 (issue 6): secret hygiene (DESIGN.md rule 3). Every command runs with
+// Proof, part 2 (issue 6): secret hygiene (docs/architecture.md rule 3). Every command runs with
 // known secret values given every way a user can (env, --x-file, argv), in text, JSON,
 // --verbose, --dry-run (client and server) and diff modes, on success and on failure
 // paths (bad image, forbidden, conflict, TLS failure, bad input). No secret may appear -

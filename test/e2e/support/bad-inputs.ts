@@ -1,5 +1,5 @@
 // The bad-input corpus (issue 6): flags, env vars, config files and kubeconfigs that
-// must each be refused with the exit code of DESIGN.md rule 8, one `error: ` line naming
+// must each be refused with the exit code of docs/architecture.md rule 8, one `error: ` line naming
 // the culprit, no stack trace, and nothing written. Shared by
 // test/unit/proof-bad-input.test.ts (no cluster: KUBECONFIG points at a dead port, so an
 // input that slipped through would show up as exit 3) and
