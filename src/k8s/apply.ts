@@ -1,6 +1,6 @@
 // Server-side apply (docs/architecture.md rule 4): field manager `vh-deploy`, strict field
 // validation, no silent force, the manifest sent verbatim (client-node's serializer
-// drops unknown fields, node-libs.md §1.3), a dry run of the whole plan before the
+// drops unknown fields, kubernetes-client/javascript src/object.ts KubernetesObjectApi.patch), a dry run of the whole plan before the
 // first write, and group-by-group apply with a wait between groups.
 import { ClusterAccessError, OperationError, VhError } from '../errors.js';
 import { KubeApiError, redactSecretValues, type StatusCause } from './api-error.js';

@@ -1,7 +1,7 @@
 // The one way the CLI talks to a cluster. client-node is used only for what it is
 // good at (kubeconfig parsing and credentials: certs, tokens, exec plugins); every
 // request goes through node:https here, so manifests are sent verbatim, errors are
-// classified in one place, and watches get a deadline we own (node-libs.md §1.6-1.7).
+// classified in one place, and watches get a deadline we own (kubernetes-client/javascript src/watch.ts has no timeout of its own).
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -11,13 +11,14 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterAccessError, InputError } from '../errors.js';
 import { httpError, type ClusterIdentity } from './api-error.js';
+import { kubeconfigProblemMessage, withReason, type KubeconfigProblem } from './reasons.js';
 
 export interface ConnectOptions {
-  /** --kubeconfig; wins over KUBECONFIG and ~/.kube/config. */
+  /** A kubeconfig file chosen by the caller; wins over KUBECONFIG and ~/.kube/config. */
   kubeconfig?: string;
-  /** --context; must exist in the kubeconfig. */
+  /** A context of the kubeconfig; otherwise its current context. */
   context?: string;
-  /** -n/--namespace; otherwise the context's namespace, then `default`. */
+  /** Otherwise the context's namespace, then `default`. */
   namespace?: string;
   /** For tests: environment and home directory used to find the kubeconfig. */
   env?: NodeJS.ProcessEnv;
@@ -101,7 +102,8 @@ function expandHome(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? resolve(home, p.slice(2)) : resolve(p);
 }
 
-type Source = { kind: 'files'; files: string[]; origin: string } | { kind: 'in-cluster' };
+/** `origin` names the source in messages; `given` is the file the caller chose, if it did. */
+type Source = { kind: 'files'; files: string[]; origin: string; given?: string } | { kind: 'in-cluster' };
 
 /** Where the kubeconfig comes from, in kubectl's precedence. Exported for unit tests. */
 export function findKubeconfigSource(opts: ConnectOptions): Source {
@@ -109,27 +111,26 @@ export function findKubeconfigSource(opts: ConnectOptions): Source {
   const home = opts.homeDir ?? homedir();
   if (opts.kubeconfig) {
     const file = expandHome(opts.kubeconfig, home);
-    if (!existsSync(file)) throw new InputError(`--kubeconfig: file ${file} does not exist`);
-    return { kind: 'files', files: [file], origin: `--kubeconfig ${file}` };
+    if (!existsSync(file)) throw withReason(new InputError(`kubeconfig file ${file} does not exist`), { reason: 'kubeconfigMissing', file });
+    return { kind: 'files', files: [file], origin: `file ${file}`, given: file };
   }
   if (env.KUBECONFIG) {
     const listed = env.KUBECONFIG.split(delimiter).filter(Boolean).map((f) => expandHome(f, home));
     const files = listed.filter((f) => existsSync(f));
     if (files.length === 0) {
-      throw new ClusterAccessError(
-        `no kubeconfig found: KUBECONFIG=${env.KUBECONFIG} names no existing file`,
-        'fix KUBECONFIG or pass --kubeconfig FILE',
-      );
+      const err = new ClusterAccessError(`no kubeconfig found: KUBECONFIG=${env.KUBECONFIG} names no existing file`, 'fix KUBECONFIG or name a kubeconfig file');
+      throw withReason(err, { reason: 'noKubeconfig', KUBECONFIG: env.KUBECONFIG });
     }
     return { kind: 'files', files, origin: `KUBECONFIG ${files.join(delimiter)}` };
   }
   const def = resolve(home, '.kube', 'config');
   if (existsSync(def)) return { kind: 'files', files: [def], origin: def };
   if (env.KUBERNETES_SERVICE_HOST && existsSync(`${SA_DIR}/token`)) return { kind: 'in-cluster' };
-  throw new ClusterAccessError(
-    'no kubeconfig found: no --kubeconfig, no KUBECONFIG, no ~/.kube/config, and not running in a cluster',
-    'pass --kubeconfig FILE or set KUBECONFIG',
+  const err = new ClusterAccessError(
+    'no kubeconfig found: none named, no KUBECONFIG, no ~/.kube/config, and not running in a cluster',
+    'name a kubeconfig file or set KUBECONFIG',
   );
+  throw withReason(err, { reason: 'noKubeconfig' });
 }
 
 /**
@@ -143,12 +144,13 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
   // clients (a 14 MB bundle chunk, ~100 ms to parse on every run) that we never call.
   const k8s = await import('@kubernetes/client-node/dist/config.js');
   const kc = new k8s.KubeConfig();
-  let origin: string;
+  const origin = source.kind === 'in-cluster' ? 'in-cluster service account' : source.origin;
+  // Bad input (exit 2) when the caller chose the file or the context; a broken environment otherwise (exit 3).
+  const problem = (Cls: typeof InputError | typeof ClusterAccessError, p: KubeconfigProblem, hint?: string) =>
+    withReason(new Cls(kubeconfigProblemMessage(p, origin), hint), { reason: 'kubeconfigProblem', problem: p, origin, ...(source.kind === 'files' && source.given !== undefined && { file: source.given }) });
   if (source.kind === 'in-cluster') {
     kc.loadFromCluster();
-    origin = 'in-cluster service account';
   } else {
-    origin = source.origin;
     try {
       kc.loadFromFile(source.files[0]!);
       for (const f of source.files.slice(1)) {
@@ -159,33 +161,23 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
     } catch (e) {
       // client-node reports an empty file as "Cannot read properties of undefined".
       const empty = source.files.some((f) => { try { return readFileSync(f, 'utf8').trim() === ''; } catch { return false; } });
-      throw new InputError(`kubeconfig ${origin} could not be read: ${empty ? 'the file is empty' : (e as Error).message.split('\n')[0]}`);
+      throw problem(InputError, { kind: 'unreadable', detail: empty ? 'the file is empty' : (e as Error).message.split('\n')[0]! });
     }
   }
 
   const contexts = kc.getContexts().map((c) => c.name);
-  if (contexts.length === 0) {
-    throw new ClusterAccessError(`kubeconfig ${origin} defines no contexts`, 'create one with kubectl config set-context');
-  }
+  if (contexts.length === 0) throw problem(ClusterAccessError, { kind: 'noContexts' }, 'create one with kubectl config set-context');
   if (opts.context !== undefined) {
-    if (!contexts.includes(opts.context)) {
-      throw new InputError(`--context: "${opts.context}" is not in kubeconfig ${origin}; available: ${contexts.join(', ')}`);
-    }
+    if (!contexts.includes(opts.context)) throw problem(InputError, { kind: 'unknownContext', context: opts.context, available: contexts });
     kc.setCurrentContext(opts.context);
   } else if (!kc.getCurrentContext() || !contexts.includes(kc.getCurrentContext())) {
-    throw new InputError(
-      `kubeconfig ${origin} has no current context; pass --context (available: ${contexts.join(', ')})`,
-    );
+    throw problem(InputError, { kind: 'noCurrentContext', available: contexts });
   }
   const contextName = kc.getCurrentContext();
   const ctx = kc.getContextObject(contextName);
   const cl = kc.getCurrentCluster();
-  if (!cl || !cl.server) {
-    throw new ClusterAccessError(`context "${contextName}" refers to cluster "${ctx?.cluster ?? '?'}", which has no server in ${origin}`);
-  }
-  if (!kc.getCurrentUser()) {
-    throw new ClusterAccessError(`context "${contextName}" refers to user "${ctx?.user ?? '?'}", which is not in ${origin}`);
-  }
+  if (!cl || !cl.server) throw problem(ClusterAccessError, { kind: 'noServer', context: contextName, cluster: ctx?.cluster ?? '?' });
+  if (!kc.getCurrentUser()) throw problem(ClusterAccessError, { kind: 'noUser', context: contextName, user: ctx?.user ?? '?' });
   let defaultNamespace = opts.namespace ?? ctx?.namespace;
   if (!defaultNamespace && source.kind === 'in-cluster') {
     try {

@@ -1,11 +1,11 @@
 // A minimal list+watch loop over raw requests. client-node 1.4's Watch has no
-// timeout (a dead connection hangs forever, node-libs.md §1.7), so this owns the
+// timeout (a dead connection hangs forever, kubernetes-client/javascript src/watch.ts sets no timeout), so this owns the
 // whole lifecycle: list, watch from the list's resourceVersion with bookmarks and a
 // server-side timeout, a client idle timeout, and a fresh list after every
 // disconnect or 410 Gone (with backoff when disconnects repeat quickly). A full
 // re-list makes missed events harmless: the caller always gets the whole state.
 import { KubeAccessError, httpError } from './api-error.js';
-import type { Cluster } from './client.js';
+import { sleep, type Cluster } from './client.js';
 import { arr, rec, str, type KubeObject } from './types.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -27,7 +27,7 @@ export interface WatchHandlers {
   onEvent(type: WatchEventType, obj: KubeObject): void;
   /** Unrecoverable: 401/403/404 on the collection. The loop stops. */
   onFatal(err: Error): void;
-  /** Diagnostics (tests, --verbose): each list and each watch start/end. */
+  /** Diagnostics (tests, verbose output): each list and each watch start/end. */
   onTrace?(what: 'list' | 'watch' | 'closed' | 'gone' | 'error', detail?: string): void;
 }
 
@@ -38,19 +38,6 @@ export interface WatchHandle {
 }
 
 const MAX_BACKOFF_MS = 5_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((res) => {
-    if (signal.aborted) return res();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      res();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function isFatal(e: unknown): boolean {
   if (e instanceof KubeAccessError) return true;
@@ -156,7 +143,8 @@ export function startWatch(cluster: Cluster, spec: WatchSpec, h: WatchHandlers):
         h.onTrace?.('error', (e as Error).message);
         failures++;
       }
-      if (failures > 0) await sleep(Math.min(200 * 2 ** (failures - 1), MAX_BACKOFF_MS), signal);
+      // Stopped while backing off: the loop condition ends it.
+      if (failures > 0) await sleep(Math.min(200 * 2 ** (failures - 1), MAX_BACKOFF_MS), signal).catch(() => undefined);
     }
   })();
 
