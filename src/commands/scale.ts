@@ -15,7 +15,7 @@ import { waitForObjects } from '../k8s/wait.js';
 import { resolveWorkload, type ScalableWorkload } from '../stacks/day2.js';
 import { chalk } from '../ui/output.js';
 import { day2Inputs, durationMs, openCluster } from './day2-support.js';
-import { recorded, withStackLock } from './operation.js';
+import { preflightOperation, recorded, withStackLock } from './operation.js';
 
 /** The recorded manifests with the change applied. Pure. */
 export function scaledManifests(manifests: readonly KubeObject[], w: ScalableWorkload, plan: ScalePlan): KubeObject[] {
@@ -105,6 +105,11 @@ export async function runScale(cmd: Command, target: string): Promise<void> {
       else ui.out(`${name} (${ref}): ${what}`);
       return;
     }
+    // Every verb the change and its wait need, before the first write (the lock): /scale,
+    // or the HPA; watching the workload and its pods; the lock and the records.
+    const workloadObject: KubeObject = { apiVersion: key.apiVersion, kind: key.kind, metadata: { name: key.name, namespace } };
+    const hpa: KubeObject | undefined = first.plan.kind === 'hpa' ? { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: first.plan.hpa, namespace } } : undefined;
+    await preflightOperation(cluster, { namespace, ui, preview: false, ...(hpa ? { objects: [hpa], awaits: [workloadObject] } : { objects: [], scales: [workloadObject] }) });
     let revision: number | undefined;
     let plan = first.plan;
     await withStackLock({ cluster, stack: ops.stack.name, namespace, ui, settings }, async (op) => {

@@ -22,8 +22,8 @@ import { registerSecret } from '../ui/redact.js';
 import { InputError } from '../errors.js';
 import { day2Inputs, durationMs, notDeployed, openCluster, ReportedError } from './day2-support.js';
 import { countActions, planDiff, renderContext, runHealth } from './deploy-stack.js';
-import { executeRollback, planRevision } from './rollback.js';
-import { failureLine, previewOrLocked, revisionDraft } from './operation.js';
+import { executeRollback, planRevision, upgradeAccess } from './rollback.js';
+import { failureLine, preflightOperation, previewOrLocked, revisionDraft } from './operation.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
@@ -96,6 +96,8 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
       const serviceMonitor = await hasGroupVersion(cluster, SERVICE_MONITOR_API);
       const objects = renderStack(ops.stack, next.values, await renderContext(cluster, ops.stack, next.values, namespace, serviceMonitor));
       await keepLiveReplicas(cluster, objects);
+      // Every verb the upgrade and its automatic rollback need, before the first write.
+      await preflightOperation(cluster, { namespace, ui, preview, signal, ...upgradeAccess(objects, base, rollbackOnFailure) });
       const from = `${base.version ?? '?'} (revision ${base.revision})`;
       ui.note(`${chalk.bold(ops.stack.name)} in ${namespace} (context ${cluster.contextName}): ${from} → ${next.version}`);
       const dry = await dryRunObjects(cluster, objects, { forceConflicts: globals.forceConflicts, signal });

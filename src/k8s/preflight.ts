@@ -20,8 +20,17 @@ export interface PreflightOptions {
   willWait?: boolean;
   /** Namespace where the operation keeps its lock Lease and revision records (Secrets): their verbs are required too. */
   recordsIn?: string;
+  /** Objects the operation may delete (a rollback prunes what its target lacks). */
+  deletes?: readonly KubeObject[];
+  /** Workloads resized through their /scale subresource; awaited like applied objects. */
+  scales?: readonly KubeObject[];
+  /** Objects read and awaited but not written (the workload an HPA change moves). */
+  awaits?: readonly KubeObject[];
   signal?: AbortSignal;
 }
+
+/** What an operation does besides applying: see PreflightOptions. */
+export type OtherAccess = Pick<PreflightOptions, 'deletes' | 'scales' | 'awaits'>;
 
 export interface PreflightCheck {
   id: string;
@@ -51,7 +60,9 @@ export interface AccessRequirement {
 }
 
 export function accessLabel(r: AccessRequirement): string {
-  return `${r.verb} ${formatResource(r)}${r.namespace ? ` in namespace ${r.namespace}` : ' (cluster-wide)'}`;
+  // A subresource after the group, as kubectl and RBAC write it: deployments.apps/scale.
+  const [resource, sub] = r.resource.split('/');
+  return `${r.verb} ${formatResource({ group: r.group, resource: resource! })}${sub ? `/${sub}` : ''}${r.namespace ? ` in namespace ${r.namespace}` : ' (cluster-wide)'}`;
 }
 
 interface KindInfo {
@@ -64,7 +75,9 @@ interface KindInfo {
  * Every permission a plan needs. Pure, given how each kind maps to a resource:
  * get/create/patch on each object's kind and namespace (SSA creates or patches),
  * list/watch on the kinds waited on, and list/watch pods and list events where
- * workloads run (for fail-fast diagnosis).
+ * workloads run (for fail-fast diagnosis). `other`: delete on what may be deleted,
+ * get/update on the /scale of what is resized, and the reads and waits of what is
+ * resized or only awaited.
  */
 export function accessRequirements(
   objects: readonly KubeObject[],
@@ -72,6 +85,7 @@ export function accessRequirements(
   defaultNamespace: string,
   willWait = true,
   recordsIn?: string,
+  other: OtherAccess = {},
 ): AccessRequirement[] {
   const out = new Map<string, AccessRequirement>();
   const add = (r: AccessRequirement) => {
@@ -80,15 +94,32 @@ export function accessRequirements(
     if (!prev || (prev.optional && !r.optional)) out.set(k, r);
   };
   const workloadNamespaces = new Set<string>();
-  for (const o of objects) {
-    const info = kindInfo(o);
-    if (!info) continue;
-    const ns = info.namespaced ? (o.metadata.namespace ?? defaultNamespace) : undefined;
-    const base = { group: info.group, resource: info.plural, ...(ns && { namespace: ns }) };
-    for (const verb of ['get', 'create', 'patch']) add({ verb, ...base });
+  const each = (list: readonly KubeObject[] | undefined, verbs: (o: KubeObject, base: { group: string; resource: string; namespace?: string }) => void) => {
+    for (const o of list ?? []) {
+      const info = kindInfo(o);
+      if (!info) continue;
+      const ns = info.namespaced ? (o.metadata.namespace ?? defaultNamespace) : undefined;
+      verbs(o, { group: info.group, resource: info.plural, ...(ns && { namespace: ns }) });
+    }
+  };
+  const awaited = (o: KubeObject, base: { group: string; resource: string; namespace?: string }) => {
     if (willWait && needsWatch(o.kind)) for (const verb of ['list', 'watch']) add({ verb, ...base });
-    if (ns && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)) workloadNamespaces.add(ns);
-  }
+    if (base.namespace && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)) workloadNamespaces.add(base.namespace);
+  };
+  each(objects, (o, base) => {
+    for (const verb of ['get', 'create', 'patch']) add({ verb, ...base });
+    awaited(o, base);
+  });
+  each(other.deletes, (_o, base) => add({ verb: 'delete', ...base }));
+  each(other.scales, (o, base) => {
+    for (const verb of ['get', 'update']) add({ verb, ...base, resource: `${base.resource}/scale` });
+    add({ verb: 'get', ...base });
+    awaited(o, base);
+  });
+  each(other.awaits, (o, base) => {
+    add({ verb: 'get', ...base });
+    awaited(o, base);
+  });
   if (recordsIn) for (const r of recordAccess(recordsIn)) add(r);
   if (willWait) {
     for (const ns of workloadNamespaces) {
@@ -224,13 +255,15 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
   }
   const infos = new Map<KubeObject, KindInfo>();
   // Discovery of every group-version at once (findResource shares one request per group-version).
-  const found = await Promise.all(o.objects.map((obj) => findResource(cluster, obj.apiVersion, obj.kind)));
-  for (const [i, obj] of o.objects.entries()) {
+  const all = [...o.objects, ...(o.deletes ?? []), ...(o.scales ?? []), ...(o.awaits ?? [])];
+  const found = await Promise.all(all.map((obj) => findResource(cluster, obj.apiVersion, obj.kind)));
+  for (const [i, obj] of all.entries()) {
     const { group } = splitApiVersion(obj.apiVersion);
     const r = found[i];
     if (r) infos.set(obj, { group: r.group, plural: r.plural, namespaced: r.namespaced });
     else if (planned.has(`${group}/${obj.kind}`)) infos.set(obj, planned.get(`${group}/${obj.kind}`)!);
-    else if (!checks.some((c) => c.id === `kind:${obj.apiVersion}/${obj.kind}`)) {
+    // Only what is applied must be served: what is deleted, resized or awaited exists already.
+    else if (i < o.objects.length && !checks.some((c) => c.id === `kind:${obj.apiVersion}/${obj.kind}`)) {
       checks.push({ id: `kind:${obj.apiVersion}/${obj.kind}`, ok: false, severity: 'error', message: `the cluster does not serve ${obj.kind} (${obj.apiVersion}); install its CRD first` });
     }
   }
@@ -256,7 +289,7 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
   // RBAC: every verb, all denials at once.
   async function rbacChecks(): Promise<PreflightCheck[]> {
     const out: PreflightCheck[] = [];
-    const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true, o.recordsIn);
+    const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true, o.recordsIn, o);
     const answers = await canIAll(cluster, reqs, signal);
     const denied: string[] = [];
     for (const [i, a] of answers.entries()) {
