@@ -1,8 +1,9 @@
 // Day-2 commands: verify, scale, upgrade, rollback, history. Registration only: each
 // command's module (and the Kubernetes engine) loads when the command runs, so
-// `--help` stays fast.
+// `--help` stays fast. What the engine throws is worded for the CLI (engine-errors.ts).
 import type { Command } from 'commander';
 import { SCALE_FIELDS } from '../config/fields.js';
+import { inCliTermsAction } from './engine-errors.js';
 import { addFieldOptions } from './options.js';
 
 const STACKS = 'posthog (or self-hosted) | model-router | posthog-connection (or cloud)';
@@ -33,9 +34,9 @@ Examples:
   $ vh-deploy verify model-router --check-key
 `,
     )
-    .action(async (stack: string, opts: { checkKey?: boolean }, c: Command) => {
+    .action(inCliTermsAction(async (stack: string, opts: { checkKey?: boolean }, c: Command) => {
       await (await import('./verify.js')).runVerify(c, stack, opts);
-    });
+    }));
 
   const scale = program
     .command('scale')
@@ -59,9 +60,9 @@ Examples:
   $ vh-deploy scale model-router/model-router --min 4 --max 12
 `,
     )
-    .action(async (target: string, _o, c: Command) => {
+    .action(inCliTermsAction(async (target: string, _o, c: Command) => {
       await (await import('./scale.js')).runScale(c, target);
-    });
+    }));
 
   program
     .command('upgrade')
@@ -90,9 +91,9 @@ Examples:
   $ vh-deploy upgrade model-router --image registry.example.com/model-router@sha256:… --dry-run
 `,
     )
-    .action(async (stack: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean }, c: Command) => {
+    .action(inCliTermsAction(async (stack: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean }, c: Command) => {
       await (await import('./upgrade.js')).runUpgrade(c, stack, opts);
-    });
+    }));
 
   program
     .command('rollback')
@@ -116,9 +117,9 @@ Examples:
   $ vh-deploy rollback posthog --to-revision 3 --dry-run
 `,
     )
-    .action(async (stack: string, opts: { toRevision?: string }, c: Command) => {
+    .action(inCliTermsAction(async (stack: string, opts: { toRevision?: string }, c: Command) => {
       await (await import('./rollback.js')).runRollback(c, stack, opts);
-    });
+    }));
 
   program
     .command('history')
@@ -126,7 +127,7 @@ Examples:
     .argument('<stack>', STACKS)
     .option('--revision <n>', 'print one revision in full: non-secret values and manifests')
     .addHelpText('after', '\nExamples:\n  $ vh-deploy history model-router\n  $ vh-deploy history posthog --revision 3 -o json\n')
-    .action(async (stack: string, opts: { revision?: string }, c: Command) => {
+    .action(inCliTermsAction(async (stack: string, opts: { revision?: string }, c: Command) => {
       await (await import('./history.js')).runHistory(c, stack, opts);
-    });
+    }));
 }

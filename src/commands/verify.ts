@@ -6,16 +6,18 @@
 import type { Command } from 'commander';
 import { ClusterAccessError } from '../errors.js';
 import {
+  fail,
   judgeEndpoints,
   judgeHpa,
   judgeIngress,
   judgePvc,
   judgeWorkload,
   missingObjects,
+  pass,
   serviceEndpoints,
   targetPortFor,
   timedCheck,
-  WORKLOAD_KINDS,
+  warn,
   type CheckResult,
   type Judgement,
 } from '../k8s/checks.js';
@@ -24,8 +26,9 @@ import { readObject } from '../k8s/discovery.js';
 import { podProxyGet, proxyGet, serviceProxyPath } from '../k8s/health.js';
 import { ago, leaseState, localProcessAlive, readLease } from '../k8s/lease.js';
 import { currentRevision, listRevisions, type Revision } from '../k8s/revisions.js';
+import { WORKLOAD_KINDS } from '../k8s/rollout-rules.js';
 import { readSecretData } from '../k8s/secrets.js';
-import { arr, num, rec, str, type KubeObject, type ObjectKey } from '../k8s/types.js';
+import { arr, keyOf, num, rec, str, type KubeObject } from '../k8s/types.js';
 import { maskValue, podTemplate, referencedConfig } from '../manifests/finalize.js';
 import { stackOpsByName, resolveStackOps, type StackOps } from '../stacks/day2.js';
 import type { HealthCheck } from '../stacks/health.js';
@@ -36,9 +39,6 @@ import { registerSecret } from '../ui/redact.js';
 import { day2Inputs, durationMs, openCluster, ReportedError, table } from './day2-support.js';
 import { leaseName } from './operation.js';
 
-const pass = (detail: string): Judgement => ({ status: 'pass', detail });
-const fail = (detail: string): Judgement => ({ status: 'fail', detail });
-const warn = (detail: string): Judgement => ({ status: 'warn', detail });
 
 /** Both the Service (as clients reach it) and every ready pod behind it, so one bad replica is not hidden by load balancing. */
 export async function judgeHealth(cluster: Cluster, namespace: string, hc: HealthCheck): Promise<Judgement> {
@@ -144,14 +144,12 @@ export async function judgeKey(cluster: Cluster, c: Connection): Promise<Judgeme
   return fail(r.detail);
 }
 
-const objKey = (m: KubeObject): ObjectKey => ({ apiVersion: m.apiVersion, kind: m.kind, name: m.metadata.name, ...(m.metadata.namespace && { namespace: m.metadata.namespace }) });
-
 async function checksFor(cluster: Cluster, ops: StackOps, namespace: string, rev: Revision, o: { checkKey: boolean }): Promise<CheckResult[]> {
   const stack = ops.stack.name;
   const m: KubeObject[] = rev.manifests.map((x) => ({ ...x, metadata: { ...x.metadata, ...(x.kind !== 'Namespace' && !x.metadata.namespace && { namespace }) } }));
   const checks: Array<Promise<CheckResult>> = [];
   const add = (name: string, fn: () => Promise<Judgement>) => checks.push(timedCheck(stack, name, fn));
-  const live = (x: KubeObject) => readObject(cluster, objKey(x));
+  const live = (x: KubeObject) => readObject(cluster, keyOf(x));
 
   add('revision', async () => {
     const base = `revision ${rev.revision} (${rev.description}${rev.version ? `, ${rev.version}` : ''}, ${rev.time})`;
@@ -165,7 +163,7 @@ async function checksFor(cluster: Cluster, ops: StackOps, namespace: string, rev
     return warn(`${base} is ${rev.status}${rev.error ? `: ${rev.error}` : ''}`);
   });
   add('objects exist', async () => {
-    const missing = await missingObjects(cluster, m.map(objKey));
+    const missing = await missingObjects(cluster, m.map(keyOf));
     return missing.length ? fail(`${missing.length} of ${m.length} missing: ${missing.join(', ')}`) : pass(`${m.length} of ${m.length} objects of revision ${rev.revision}`);
   });
   for (const w of m.filter((x) => WORKLOAD_KINDS.has(x.kind))) {

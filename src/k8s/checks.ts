@@ -1,4 +1,4 @@
-// Generic verification of applied objects, for `verify`: do they exist, are workloads
+// Generic verification of applied objects: do they exist, are workloads
 // ready by the wait rules (status.ts), do Services have ready endpoints (EndpointSlices),
 // are claims bound, is an HPA inside its range, does an Ingress have an address, and do
 // the pods behind a Service answer (through the API server's pod proxy). Judges are
@@ -22,9 +22,9 @@ export interface CheckResult extends Judgement {
   ms: number;
 }
 
-const pass = (detail: string): Judgement => ({ status: 'pass', detail });
-const fail = (detail: string): Judgement => ({ status: 'fail', detail });
-const warn = (detail: string): Judgement => ({ status: 'warn', detail });
+export const pass = (detail: string): Judgement => ({ status: 'pass', detail });
+export const fail = (detail: string): Judgement => ({ status: 'fail', detail });
+export const warn = (detail: string): Judgement => ({ status: 'warn', detail });
 
 /** Runs one check, timing it; an exception is a failed check (access errors propagate: exit 3). */
 export async function timedCheck(stack: string, check: string, fn: () => Promise<Judgement>): Promise<CheckResult> {
@@ -37,8 +37,6 @@ export async function timedCheck(stack: string, check: string, fn: () => Promise
     return { stack, check, status: 'fail', detail: (e instanceof Error ? e.message : String(e)).split('\n')[0]!, ms: Math.round(performance.now() - started) };
   }
 }
-
-export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
 /** A workload judged by the same readiness rules the deploy waits with. Pure. */
 export function judgeWorkload(live: KubeObject): Judgement {

@@ -1,7 +1,6 @@
 // Maps (apiVersion, kind) to a REST path. Cached per cluster and group-version, but a
 // miss is re-fetched once: a CRD applied earlier in the same run adds kinds.
 import type { Cluster } from './client.js';
-import { KubeApiError } from './api-error.js';
 import { OperationError } from '../errors.js';
 import { arr, rec, splitApiVersion, str, type KubeObject, type ObjectKey } from './types.js';
 
@@ -189,6 +188,17 @@ export async function listObjects(
 ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
   const info = await resolveResource(cluster, apiVersion, kind);
   const path = collectionPath(apiVersion, info, opts.namespace);
+  return listCollection(cluster, path, apiVersion, kind, opts);
+}
+
+/** Every page of a collection path, items with apiVersion and kind set. */
+export async function listCollection(
+  cluster: Cluster,
+  path: string,
+  apiVersion: string,
+  kind: string,
+  opts: { labelSelector?: string | undefined; fieldSelector?: string | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<{ items: KubeObject[]; resourceVersion: string }> {
   const items: KubeObject[] = [];
   let cont: string | undefined;
   let rv = '';
@@ -210,8 +220,4 @@ export async function listObjects(
     rv = str(meta.resourceVersion) ?? rv;
   } while (cont);
   return { items, resourceVersion: rv };
-}
-
-export function isNotFound(e: unknown): boolean {
-  return e instanceof KubeApiError && e.status === 404;
 }

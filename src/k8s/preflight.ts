@@ -1,4 +1,4 @@
-// Checks before anything is written (DESIGN.md rule 9): the server answers, the
+// Checks before anything is written: the server answers, the
 // user may do every verb the plan needs (SelfSubjectAccessReview per verb, kind and
 // namespace - all denials reported at once), and the cluster has what the plan
 // relies on (default StorageClass, IngressClass, optional API groups).
@@ -7,6 +7,7 @@ import { KubeAccessError, formatResource } from './api-error.js';
 import { mapLimit } from './apply.js';
 import type { Cluster } from './client.js';
 import { findResource, hasGroupVersion, listObjects, serverVersion, type ServerVersion } from './discovery.js';
+import { preflightFailure, withReason } from './reasons.js';
 import { needsWatch } from './status.js';
 import { rec, splitApiVersion, str, type KubeObject } from './types.js';
 
@@ -37,6 +38,8 @@ export interface PreflightCheck {
   ok: boolean;
   severity: 'error' | 'warning';
   message: string;
+  /** Set when the remedy is to choose another namespace (the caller says how). */
+  reason?: 'namespaceTerminating';
 }
 
 export interface PreflightResult {
@@ -327,7 +330,13 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
       if (r.status === 404 && !plannedNs.has(ns)) out.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} does not exist and the plan does not create it` });
       // A Terminating namespace refuses new objects with a 403 that reads like RBAC: say what it is.
       if (r.status === 200 && rec(rec(r.json()).status).phase === 'Terminating') {
-        out.push({ id: `namespace:${ns}`, ok: false, severity: 'error', message: `namespace ${ns} is being deleted (Terminating) and accepts no new objects; wait until it is gone, or choose another namespace with -n` });
+        out.push({
+          id: `namespace:${ns}`,
+          ok: false,
+          severity: 'error',
+          message: `namespace ${ns} is being deleted (Terminating) and accepts no new objects; wait until it is gone, or choose another namespace`,
+          reason: 'namespaceTerminating',
+        });
       }
     }
     return out;
@@ -363,10 +372,10 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
   }
 }
 
-/** Throws when an error-severity check failed, listing each. */
+/** Throws when an error-severity check failed, listing each (reason `preflightFailed`). */
 export function assertPreflight(r: PreflightResult): void {
   const bad = r.checks.filter((c) => !c.ok && c.severity === 'error');
   if (bad.length === 0) return;
-  const list = bad.length === 1 ? ` ${bad[0]!.message}` : `\n  - ${bad.map((c) => c.message).join('\n  - ')}`;
-  throw new OperationError(`preflight failed (context "${r.context}"); nothing was written:${list}`, undefined, bad.map((c) => c.message));
+  const messages = bad.map((c) => c.message);
+  throw withReason(new OperationError(preflightFailure(r.context, messages), undefined, messages), { reason: 'preflightFailed', context: r.context, failed: bad });
 }

@@ -1,10 +1,11 @@
-// Scaling (DESIGN.md: `scale` is HPA-aware and uses the /scale subresource, as
-// `kubectl scale` does, anchors §1.4). An HPA owns the replica count of its target
-// (anchors §0.6): setting replicas under it only starts a fight, so the decision is
-// to refuse, or to move the HPA's range instead. Pure decisions first, then I/O.
+// Scaling, HPA-aware, through the /scale subresource as `kubectl scale` does. An HPA
+// owns the replica count of its target: setting replicas under it only starts a fight
+// with the autoscaler, so the decision is to refuse, or to move the HPA's range
+// instead. Pure decisions first, then I/O.
 import { InputError } from '../errors.js';
 import type { Cluster } from './client.js';
 import { listObjects, targetOf } from './discovery.js';
+import { scaleRefusalMessage, withReason, type ScaleRefusal } from './reasons.js';
 import { num, objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
 
 export interface ScaleRequest {
@@ -23,27 +24,25 @@ export type ScalePlan =
   | { kind: 'replicas'; from: number; to: number }
   | { kind: 'hpa'; hpa: string; from: { min: number; max: number }; to: { min: number; max: number } };
 
+const refuse = (refusal: ScaleRefusal) => withReason(new InputError(scaleRefusalMessage(refusal)), { reason: 'scaleRefused', refusal });
+
 /**
- * Decides what `scale` does. Pure. Throws InputError (exit 2, nothing written) when
- * the request does not fit the workload: replicas under an HPA, a range without one,
- * min above max, or nothing asked.
+ * Decides what `scale` does. Pure. Throws InputError (exit 2, nothing written; reason
+ * `scaleRefused`) when the request does not fit the workload: replicas under an HPA, a
+ * range without one, min above max, or nothing asked.
  */
 export function planScale(ref: string, req: ScaleRequest, current: { replicas: number; hpa?: HpaRange | undefined }): ScalePlan {
   const wantsRange = req.min !== undefined || req.max !== undefined;
-  if (req.replicas === undefined && !wantsRange) throw new InputError('--replicas: give --replicas N (or --min/--max when an HPA scales the workload)');
-  if (req.replicas !== undefined && wantsRange) throw new InputError('--replicas: --replicas and --min/--max are alternatives; give one');
+  if (req.replicas === undefined && !wantsRange) throw refuse({ kind: 'nothingAsked' });
+  if (req.replicas !== undefined && wantsRange) throw refuse({ kind: 'replicasAndRange' });
   const hpa = current.hpa;
   if (req.replicas !== undefined) {
-    if (hpa) {
-      throw new InputError(
-        `--replicas: ${ref} is scaled by HorizontalPodAutoscaler ${hpa.name} (min ${hpa.min}, max ${hpa.max}); setting replicas would fight the autoscaler: change its range with --min/--max instead (nothing was changed)`,
-      );
-    }
+    if (hpa) throw refuse({ kind: 'replicasUnderHpa', ref, hpa: { name: hpa.name, min: hpa.min, max: hpa.max } });
     return { kind: 'replicas', from: current.replicas, to: req.replicas };
   }
-  if (!hpa) throw new InputError(`--min: no HorizontalPodAutoscaler targets ${ref}; use --replicas N`);
+  if (!hpa) throw refuse({ kind: 'rangeWithoutHpa', ref });
   const to = { min: req.min ?? hpa.min, max: req.max ?? hpa.max };
-  if (to.min > to.max) throw new InputError(`--min: ${to.min} is greater than the maximum ${to.max}${req.max === undefined ? ' (the HPA\'s current --max)' : ''}`);
+  if (to.min > to.max) throw refuse({ kind: 'minAboveMax', min: to.min, max: to.max, maxFromHpa: req.max === undefined });
   return { kind: 'hpa', hpa: hpa.name, from: { min: hpa.min, max: hpa.max }, to };
 }
 

@@ -1,6 +1,6 @@
 // Plain-JSON shapes shared by the engine. The engine works on untyped manifests on
 // purpose: templates may carry fields the typed client models do not know, and
-// server-side apply must see them verbatim (DESIGN.md rule 4, node-libs.md §1.3).
+// server-side apply must see them verbatim (client-node's serializer drops them).
 
 export interface ObjectMeta {
   name: string;
@@ -57,6 +57,15 @@ export function num(v: unknown): number | undefined {
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
+/** The string-valued ones of `keys` in `r`; absent or non-string ones are left out (not set to undefined). */
+export function strFields<K extends string>(r: Record<string, unknown>, keys: readonly K[]): { [P in K]?: string } {
+  const out: { [P in K]?: string } = {};
+  for (const k of keys) {
+    const v = str(r[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
 
 export interface Condition {
   type: string;
@@ -72,16 +81,13 @@ export function conditions(obj: unknown): Condition[] {
     .map(rec)
     .filter((c) => typeof c.type === 'string')
     .map((c) => {
-      const out: Condition = { type: c.type as string, status: str(c.status) ?? 'Unknown' };
-      const reason = str(c.reason);
-      const message = str(c.message);
-      const ltt = str(c.lastTransitionTime);
       const og = num(c.observedGeneration);
-      if (reason !== undefined) out.reason = reason;
-      if (message !== undefined) out.message = message;
-      if (ltt !== undefined) out.lastTransitionTime = ltt;
-      if (og !== undefined) out.observedGeneration = og;
-      return out;
+      return {
+        type: c.type as string,
+        status: str(c.status) ?? 'Unknown',
+        ...strFields(c, ['reason', 'message', 'lastTransitionTime']),
+        ...(og !== undefined && { observedGeneration: og }),
+      };
     });
 }
 

@@ -10,6 +10,7 @@ import type { Cluster } from './client.js';
 import { lastLogLines, recentEvents } from './diagnostics.js';
 import { listObjects, targetOf, type Target } from './discovery.js';
 import { diagnosePod, failedContainer, podNote, problemHint, terminatedSummary, type PodProblem } from './pod-diagnosis.js';
+import { withReason } from './reasons.js';
 import { currentReplicaSet, isCurrentPod, specObserved, WORKLOAD_KINDS } from './rollout-rules.js';
 import { commonLabelSelector, matchesSelector, toSelector, type LabelSelector } from './selectors.js';
 import { needsWatch, objectStatus, type ObjectStatus, type ReadyState, type StatusContext } from './status.js';
@@ -153,7 +154,8 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
       const waiting = all
         .filter((t) => t.status.state !== 'ready')
         .map((t) => ({ ref: t.ref, message: t.status.message, note: podNote(podsOf(t)) }));
-      finish(new OperationError(timeoutMessage(opts.timeoutMs, waiting, all.length), 'raise --timeout if the rollout is slow, or look at the objects above'));
+      const err = new OperationError(timeoutMessage(opts.timeoutMs, waiting, all.length), 'allow more time if the rollout is slow, or look at the objects above');
+      finish(withReason(err, { reason: 'waitTimeout', timeoutMs: opts.timeoutMs }));
     }, opts.timeoutMs);
     timers.add(deadline);
 

@@ -6,7 +6,8 @@
 // re-list makes missed events harmless: the caller always gets the whole state.
 import { KubeAccessError, httpError } from './api-error.js';
 import { sleep, type Cluster } from './client.js';
-import { arr, rec, str, type KubeObject } from './types.js';
+import { listCollection } from './discovery.js';
+import { rec, str, type KubeObject } from './types.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -53,24 +54,9 @@ export function startWatch(cluster: Cluster, spec: WatchSpec, h: WatchHandlers):
 
   const list = async (): Promise<string> => {
     h.onTrace?.('list', spec.collection);
-    const items: KubeObject[] = [];
-    let cont: string | undefined;
-    let rv = '';
-    do {
-      const res = await cluster.requestOk('GET', spec.collection, { query: { ...selectors, limit: 500, continue: cont }, signal });
-      const body = rec(res.json());
-      for (const it of arr(body.items)) {
-        const o = rec(it) as unknown as KubeObject;
-        o.apiVersion = spec.apiVersion;
-        o.kind = spec.kind;
-        items.push(o);
-      }
-      const meta = rec(body.metadata);
-      cont = str(meta.continue) || undefined;
-      rv = str(meta.resourceVersion) ?? rv;
-    } while (cont);
+    const { items, resourceVersion } = await listCollection(cluster, spec.collection, spec.apiVersion, spec.kind, { ...selectors, signal });
     if (!signal.aborted) h.onSync(items);
-    return rv;
+    return resourceVersion;
   };
 
   /** Streams one watch; resolves with why it ended. */

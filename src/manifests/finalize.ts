@@ -158,17 +158,6 @@ export function maskForDisplay(objects: KubeObject[], show = false): KubeObject[
   });
 }
 
-/** Every secret string in a set of objects, for scrubbing any text before it is shown. */
-export function secretValues(objects: KubeObject[]): string[] {
-  const out: string[] = [];
-  for (const o of objects) {
-    if (o.kind !== 'Secret') continue;
-    if (isObj(o.data)) for (const v of Object.values(o.data)) out.push(Buffer.from(String(v), 'base64').toString('utf8'));
-    if (isObj(o.stringData)) for (const v of Object.values(o.stringData)) out.push(String(v));
-  }
-  return out.filter((v) => v.length >= 4);
-}
-
 /** Short stable hash, for names that must change when their input changes (Jobs). */
 export function shortHash(s: string, len = 10): string {
   return createHash('sha256').update(s).digest('hex').slice(0, len);

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Cluster } from '../../src/k8s/client.js';
 import { acquireLease, holderIdentity, leaseState, localProcessAlive, LockHeldError, microTime, parseHolder, type LeaseSpec } from '../../src/k8s/lease.js';
+import { reasonOf } from '../../src/k8s/reasons.js';
+import { inCliTerms } from '../../src/commands/engine-errors.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const at = (msAgo: number) => new Date(NOW - msAgo).toISOString();
@@ -147,13 +149,15 @@ describe('acquireLease (fake API server)', () => {
     await l.release();
     expect(leases.has('ns/lock')).toBe(false);
   });
-  it('a live holder: fails after the wait, naming the holder and --force-unlock', async () => {
+  it('a live holder: fails after the wait, naming the holder (reason lockHeld; the CLI hint names --force-unlock)', async () => {
     put('alice@build-7 pid 4242', 1_000, 300);
     const started = Date.now();
     const err = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 300, pollMs: 50 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockHeldError);
     expect((err as Error).message).toMatch(/^Lease\/ns\/lock is held by alice@build-7 pid 4242 \(renewed 1s ago, expires in 29\ds unless renewed\)/);
-    expect((err as LockHeldError).hint).toMatch(/--force-unlock/);
+    expect(reasonOf(err)).toEqual({ reason: 'lockHeld', lease: 'lock', holder: 'alice@build-7 pid 4242' });
+    expect((err as LockHeldError).hint).not.toMatch(/--/);
+    expect(inCliTerms(err as LockHeldError).hint).toBe('wait for it to finish; if that process is gone, the lock expires by itself, or re-run with --force-unlock');
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(leases.get('ns/lock')?.spec.holderIdentity).toBe('alice@build-7 pid 4242');
   });
@@ -199,6 +203,8 @@ describe('acquireLease (fake API server)', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(l.lost.aborted).toBe(true);
     expect(String((l.lost.reason as Error).message)).toMatch(/lost the lock Lease\/ns\/lock: it is now held by thief@x pid 9/);
+    expect(reasonOf(l.lost.reason)).toEqual({ reason: 'lockLost', lease: 'Lease/ns/lock', takenOver: true });
+    expect(inCliTerms(l.lost.reason as Error & { hint?: string }).hint).toBe('another vh-deploy run took it over (--force-unlock); check what it changed');
     await l.release();
     expect(leases.get('ns/lock')?.spec.holderIdentity).toBe('thief@x pid 9');
   });

@@ -2,7 +2,9 @@
 // (manifests + values) follows the change. Plus stack/workload names and upgrade inputs.
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { describeScale, hpaRange, planChanges, planScale, withinRange } from '../../src/k8s/scale.js';
+import { reasonOf } from '../../src/k8s/reasons.js';
+import { describeScale, hpaRange, planChanges, planScale, withinRange, type ScaleRequest } from '../../src/k8s/scale.js';
+import { inCliTerms } from '../../src/commands/engine-errors.js';
 import { checkScaleRequest, scaledManifests, scaledValues } from '../../src/commands/scale.js';
 import { resolveStackOps, resolveWorkload, withImageTag, STACK_OPS } from '../../src/stacks/day2.js';
 import { modelRouterStack } from '../../src/stacks/model-router.js';
@@ -12,26 +14,59 @@ import type { KubeObject } from '../../src/k8s/types.js';
 const REF = 'Deployment/ns/web';
 const hpa = { name: 'web', min: 3, max: 10 };
 
+/** What planScale throws: the engine's reason, and the message the CLI shows for it. */
+function refusal(req: ScaleRequest, current: Parameters<typeof planScale>[2]) {
+  let err: unknown;
+  try {
+    planScale(REF, req, current);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(InputError);
+  const engineMessage = (err as Error).message;
+  return { reason: reasonOf(err), engineMessage, cli: inCliTerms(err as Error).message };
+}
+
 describe('planScale', () => {
   it('sets replicas when no HPA targets the workload', () => {
     expect(planScale(REF, { replicas: 5 }, { replicas: 2 })).toEqual({ kind: 'replicas', from: 2, to: 5 });
     expect(planScale(REF, { replicas: 0 }, { replicas: 2 })).toEqual({ kind: 'replicas', from: 2, to: 0 });
   });
   it('refuses replicas under an HPA, naming it, its range and what to do instead', () => {
-    expect(() => planScale(REF, { replicas: 5 }, { replicas: 3, hpa })).toThrow(InputError);
-    expect(() => planScale(REF, { replicas: 5 }, { replicas: 3, hpa })).toThrow(
-      /^--replicas: Deployment\/ns\/web is scaled by HorizontalPodAutoscaler web \(min 3, max 10\); setting replicas would fight the autoscaler: change its range with --min\/--max instead/,
+    const r = refusal({ replicas: 5 }, { replicas: 3, hpa });
+    expect(r.reason).toEqual({ reason: 'scaleRefused', refusal: { kind: 'replicasUnderHpa', ref: REF, hpa } });
+    expect(r.engineMessage).not.toMatch(/--/);
+    expect(r.cli).toBe(
+      '--replicas: Deployment/ns/web is scaled by HorizontalPodAutoscaler web (min 3, max 10); setting replicas would fight the autoscaler: change its range with --min/--max instead (nothing was changed)',
     );
   });
   it('moves the HPA range, keeping the bound not given', () => {
     expect(planScale(REF, { min: 4 }, { replicas: 3, hpa })).toEqual({ kind: 'hpa', hpa: 'web', from: { min: 3, max: 10 }, to: { min: 4, max: 10 } });
     expect(planScale(REF, { max: 6 }, { replicas: 3, hpa })).toEqual({ kind: 'hpa', hpa: 'web', from: { min: 3, max: 10 }, to: { min: 3, max: 6 } });
   });
-  it('refuses a range without an HPA, min above the kept max, and empty requests', () => {
-    expect(() => planScale(REF, { min: 2 }, { replicas: 3 })).toThrow(/^--min: no HorizontalPodAutoscaler targets Deployment\/ns\/web; use --replicas N$/);
-    expect(() => planScale(REF, { min: 12 }, { replicas: 3, hpa })).toThrow(/^--min: 12 is greater than the maximum 10 \(the HPA's current --max\)$/);
-    expect(() => planScale(REF, {}, { replicas: 3 })).toThrow(/--replicas N/);
-    expect(() => planScale(REF, { replicas: 2, min: 1 }, { replicas: 3 })).toThrow(/alternatives/);
+  it('refuses a range without an HPA, min above the kept max, and empty requests (the CLI names the flags)', () => {
+    const cases = [
+      refusal({ min: 2 }, { replicas: 3 }),
+      refusal({ min: 12 }, { replicas: 3, hpa }),
+      refusal({ min: 12, max: 11 }, { replicas: 3, hpa }),
+      refusal({}, { replicas: 3 }),
+      refusal({ replicas: 2, min: 1 }, { replicas: 3 }),
+    ];
+    expect(cases.map((c) => c.reason)).toEqual([
+      { reason: 'scaleRefused', refusal: { kind: 'rangeWithoutHpa', ref: REF } },
+      { reason: 'scaleRefused', refusal: { kind: 'minAboveMax', min: 12, max: 10, maxFromHpa: true } },
+      { reason: 'scaleRefused', refusal: { kind: 'minAboveMax', min: 12, max: 11, maxFromHpa: false } },
+      { reason: 'scaleRefused', refusal: { kind: 'nothingAsked' } },
+      { reason: 'scaleRefused', refusal: { kind: 'replicasAndRange' } },
+    ]);
+    expect(cases.filter((c) => c.engineMessage.includes('--'))).toEqual([]);
+    expect(cases.map((c) => c.cli)).toEqual([
+      '--min: no HorizontalPodAutoscaler targets Deployment/ns/web; use --replicas N',
+      "--min: 12 is greater than the maximum 10 (the HPA's current --max)",
+      '--min: 12 is greater than the maximum 11',
+      '--replicas: give --replicas N (or --min/--max when an HPA scales the workload)',
+      '--replicas: --replicas and --min/--max are alternatives; give one',
+    ]);
   });
   it('input-only checks run before any API call', () => {
     expect(() => checkScaleRequest({})).toThrow(InputError);

@@ -7,6 +7,8 @@ import { serviceProxyPath } from '../../src/k8s/health.js';
 import { accessRequirements } from '../../src/k8s/preflight.js';
 import { commonLabelSelector, matchesSelector, toSelector } from '../../src/k8s/selectors.js';
 import { objectRef, type KubeObject } from '../../src/k8s/types.js';
+import { reasonOf } from '../../src/k8s/reasons.js';
+import { inCliTerms } from '../../src/commands/engine-errors.js';
 import { podNote } from '../../src/k8s/pod-diagnosis.js';
 import { timeoutMessage } from '../../src/k8s/wait.js';
 
@@ -90,11 +92,15 @@ describe('conflicts', () => {
       'Deployment/prod/web: field conflict with another field manager: "kubectl-edit" owns .spec.replicas, .spec.template.spec.containers[name="web"].image; "kube-controller-manager" (subresource scale) owns .spec.replicas',
     );
   });
-  it('applyError turns a 409 into a conflict error with a --force-conflicts hint', () => {
+  it('applyError turns a 409 into a conflict error (reason conflict); the CLI hint names --force-conflicts', () => {
     const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } };
     const e = applyError(obj, 'ConfigMap/n/c', new KubeApiError('x', { status: 409, reason: 'Conflict', apiMessage: 'Apply failed with 1 conflict', causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "other" using v1', field: '.data.key' }] })) as KubeApiError;
     expect(e.message).toContain('"other" owns .data.key');
-    expect(e.hint).toContain('--force-conflicts');
+    expect(reasonOf(e)).toEqual({ reason: 'conflict' });
+    expect(e.hint).not.toContain('--');
+    expect(inCliTerms(e).hint).toBe(
+      'another tool changed these fields since vh-deploy last applied them; undo that change, or re-run with --force-conflicts to take the fields over (their current values are overwritten)',
+    );
   });
 });
 
