@@ -3,6 +3,7 @@
 // test/cluster (kube-apiserver, controller-manager, scheduler, kwok fake nodes).
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { inCliTerms } from '../../src/commands/engine-errors.js';
 import { ClusterAccessError, OperationError } from '../../src/errors.js';
 import { applyObjects, dryRunObjects } from '../../src/k8s/apply.js';
 import { connect, type Cluster } from '../../src/k8s/client.js';
@@ -11,6 +12,7 @@ import { hasGroupVersion, readObject, serverVersion } from '../../src/k8s/discov
 import { proxyGet } from '../../src/k8s/health.js';
 import { preflight } from '../../src/k8s/preflight.js';
 import { readSecretData } from '../../src/k8s/secrets.js';
+import { reasonOf } from '../../src/k8s/reasons.js';
 import { objectRef, type KubeObject } from '../../src/k8s/types.js';
 import { waitForObjects, type WaitProgress } from '../../src/k8s/wait.js';
 import { startWatch } from '../../src/k8s/watch.js';
@@ -261,7 +263,9 @@ describe('conflicts and dry run', () => {
     const dryErr = await dryRunObjects(cluster, plan).catch((e: unknown) => e);
     expect(dryErr).toBeInstanceOf(OperationError);
     expect((dryErr as Error).message).toBe(`ConfigMap/${ns}/settings: field conflict with another field manager: "kubectl-edit" owns .data.mode`);
-    expect((dryErr as OperationError).hint).toContain('--force-conflicts');
+    // The engine names the reason; the CLI words the remedy (--force-conflicts).
+    expect(reasonOf(dryErr)).toEqual({ reason: 'conflict' });
+    expect(inCliTerms(dryErr as OperationError).hint).toContain('--force-conflicts');
     // ... and by the apply itself.
     await expect(applyObjects(cluster, plan)).rejects.toThrow(/"kubectl-edit" owns \.data\.mode/);
     const live = await readObject(cluster, plan[0]!);
