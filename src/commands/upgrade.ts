@@ -62,6 +62,17 @@ export async function keepLiveReplicas(cluster: Cluster, objects: KubeObject[]):
   }
 }
 
+/**
+ * Why the operation was stopped rather than failed, if it was: Ctrl-C (exit 130) or a
+ * lost lock, whichever error surfaced. The signal's reason is the stop itself, even when
+ * what threw was a request it cut short.
+ */
+function stopped(e: unknown, signal: AbortSignal): VhError | undefined {
+  if (e instanceof VhError && e.exitCode === ExitCode.interrupted) return e;
+  if (!signal.aborted) return undefined;
+  return signal.reason instanceof VhError ? signal.reason : new VhError(String(signal.reason));
+}
+
 function report(ui: Ui, doc: Record<string, unknown>, lines: string[]): void {
   if (ui.json) ui.document(doc);
   else for (const l of lines) ui.out(l);
@@ -147,11 +158,13 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
       } catch (e) {
         const cause = e instanceof Error ? e.message : String(e);
         rev = await finishRevision(cluster, rev, 'failed', { error: failureLine(e) }).catch(() => rev);
-        // Ctrl-C (or a lost lock) stops here: the user asked to stop, not to roll back.
-        const interrupted = e instanceof VhError && e.exitCode === ExitCode.interrupted;
-        if (!rollbackOnFailure || interrupted || signal.aborted) {
-          throw new OperationError(
-            `upgrade of ${ops.stack.name} to ${next.version} failed (revision ${rev.revision}, left in place${interrupted ? '' : ': --no-rollback-on-failure'}):\n  ${cause.split('\n').join('\n  ')}`,
+        // Ctrl-C (or a lost lock) stops here: the user asked to stop, not to roll back,
+        // and the stop keeps its exit code (130 for Ctrl-C).
+        const stop = stopped(e, signal);
+        if (!rollbackOnFailure || stop) {
+          throw new VhError(
+            `upgrade of ${ops.stack.name} to ${next.version} ${stop ? 'stopped' : 'failed'} (revision ${rev.revision}, left in place${stop ? '; no automatic rollback' : ': --no-rollback-on-failure'}):\n  ${cause.split('\n').join('\n  ')}`,
+            stop?.exitCode ?? ExitCode.failed,
             `roll back with \`vh-deploy rollback ${ops.stack.name}\` (to revision ${base.revision})`,
           );
         }
@@ -162,8 +175,9 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
           const plan = await planRevision(cluster, ops.stack.name, base, objects);
           rb = await executeRollback(cluster, { ops, namespace, ui, globals, plan, current: rev, signal, description: `automatic rollback to ${base.revision} (upgrade to ${next.version} failed)` });
         } catch (rbErr) {
-          throw new OperationError(
-            `upgrade of ${ops.stack.name} to ${next.version} failed, and the automatic rollback to revision ${base.revision} failed too:\n  upgrade: ${cause.split('\n').join('\n  ')}\n  rollback: ${(rbErr instanceof Error ? rbErr.message : String(rbErr)).split('\n').join('\n  ')}`,
+          throw new VhError(
+            `upgrade of ${ops.stack.name} to ${next.version} failed, and the automatic rollback to revision ${base.revision} ${stopped(rbErr, signal) ? 'was stopped' : 'failed too'}:\n  upgrade: ${cause.split('\n').join('\n  ')}\n  rollback: ${(rbErr instanceof Error ? rbErr.message : String(rbErr)).split('\n').join('\n  ')}`,
+            stopped(rbErr, signal)?.exitCode ?? ExitCode.failed,
             `see \`vh-deploy history ${ops.stack.name}\`; try \`vh-deploy rollback ${ops.stack.name} --to-revision ${base.revision}\``,
           );
         }
