@@ -1,9 +1,11 @@
 // `vh-deploy history STACK`: the recorded revisions, newest last (like `helm history`),
 // as a table or one JSON document. `--revision N` prints one record in full: its
-// non-secret values and its manifests (Secret data is never recorded).
+// non-secret values and its manifests (Secret data is never recorded). The stack's lock
+// is shown as what it means now: held by a running operation, or stale (expired or its
+// process gone) and taken over by the next one; also when no revision is recorded yet.
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { readLease } from '../k8s/lease.js';
+import { ago, leaseState, localProcessAlive, readLease, type LeaseSpec } from '../k8s/lease.js';
 import { currentRevision, listRevisions, sortRevisions, type Revision } from '../k8s/revisions.js';
 import { resolveStackOps } from '../stacks/day2.js';
 import { chalk } from '../ui/output.js';
@@ -29,6 +31,20 @@ export function summary(r: Revision) {
 const colourStatus = (s: string) =>
   s === 'deployed' ? chalk.green(s) : s === 'failed' ? chalk.red(s) : s === 'rolled-back' ? chalk.yellow(s) : s === 'pending' ? chalk.cyan(s) : s;
 
+/** The lock as JSON and as one line; undefined when nobody holds it. */
+export function describeLock(spec: LeaseSpec | undefined, lease: string, now = Date.now()): { doc: Record<string, unknown>; line: string } | undefined {
+  if (!spec) return undefined;
+  const st = leaseState(spec, '', now, localProcessAlive);
+  if (st.kind !== 'held' && st.kind !== 'stale') return undefined;
+  const renewed = Number.isFinite(st.renewedAgoMs) ? Math.round(st.renewedAgoMs / 1000) : undefined;
+  const doc = { lease, holder: st.holder, state: st.kind, ...(spec.renewTime && { renewTime: spec.renewTime }), ...(renewed !== undefined && { renewedSecondsAgo: renewed }) };
+  if (st.kind === 'held') {
+    return { doc: { ...doc, expiresInSeconds: Math.ceil(st.expiresInMs / 1000) }, line: `Lease ${lease}: locked by ${st.holder} (renewed ${ago(st.renewedAgoMs)}); an operation is running` };
+  }
+  const why = st.reason === 'dead' ? 'that process no longer exists' : renewed === undefined ? 'never renewed it' : `stopped renewing ${ago(st.renewedAgoMs)}`;
+  return { doc: { ...doc, staleReason: st.reason }, line: `Lease ${lease}: stale lock (${st.holder}${st.reason === 'dead' ? ': ' : ' '}${why}; the next operation takes it over)` };
+}
+
 export async function runHistory(cmd: Command, stackName: string, opts: { revision?: string }): Promise<void> {
   const ctx = await day2Inputs(cmd);
   const ops = resolveStackOps(stackName);
@@ -40,9 +56,14 @@ export async function runHistory(cmd: Command, stackName: string, opts: { revisi
   const namespace = ctx.inputs.globals.namespace ?? ops.stack.defaultNamespace;
   const cluster = await openCluster(ctx);
   try {
-    const revs = sortRevisions(await listRevisions(cluster, namespace, ops.stack.name)).reverse();
-    if (revs.length === 0) throw notDeployed(ops.stack.name, namespace, ops.deployCommand);
+    const [revs, lease] = await Promise.all([
+      listRevisions(cluster, namespace, ops.stack.name).then((r) => sortRevisions(r).reverse()),
+      readLease(cluster, namespace, leaseName(ops.stack.name)).catch(() => undefined),
+    ]);
+    const lock = describeLock(lease, leaseName(ops.stack.name));
     const { ui } = ctx;
+    // A lock without a revision: a first deploy is running (or died before it recorded one).
+    if (revs.length === 0 && (!lock || only !== undefined)) throw notDeployed(ops.stack.name, namespace, ops.deployCommand);
     if (only !== undefined) {
       const r = revs.find((x) => x.revision === only);
       if (!r) throw new InputError(`--revision: ${only} is not in the history of ${ops.stack.name} (kept: ${revs.map((x) => x.revision).join(', ')})`);
@@ -55,10 +76,14 @@ export async function runHistory(cmd: Command, stackName: string, opts: { revisi
       }
       return;
     }
-    const lease = await readLease(cluster, namespace, leaseName(ops.stack.name)).catch(() => undefined);
     const current = currentRevision(revs)?.revision;
     if (ui.json) {
-      ui.document({ stack: ops.stack.name, namespace, current, ...(lease?.holderIdentity && { lockedBy: lease.holderIdentity }), revisions: revs.map(summary) });
+      ui.document({ stack: ops.stack.name, namespace, current, ...(lock?.doc.state === 'held' && { lockedBy: lock.doc.holder }), ...(lock && { lock: lock.doc }), revisions: revs.map(summary) });
+      return;
+    }
+    if (revs.length === 0) {
+      ui.out(`no revision of ${ops.stack.name} is recorded in namespace ${namespace} yet`);
+      ui.out(lock!.line);
       return;
     }
     const rows = revs.map((r) => [
@@ -70,7 +95,7 @@ export async function runHistory(cmd: Command, stackName: string, opts: { revisi
       `${r.description}${r.error ? `: ${r.error}` : ''}`,
     ]);
     for (const l of table(['REVISION', 'TIME', 'STATUS', 'COMMAND', 'VERSION', 'DESCRIPTION'], rows)) ui.out(l);
-    if (lease?.holderIdentity) ui.note(`locked by ${lease.holderIdentity} (Lease ${leaseName(ops.stack.name)})`);
+    if (lock) ui.out(lock.line);
   } finally {
     cluster.close();
   }

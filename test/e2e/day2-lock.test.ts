@@ -2,11 +2,12 @@
 // The stack lock on the real control plane: two concurrent model-router deploys never
 // interleave (one waits, one with --lock-wait 0 exits 1 naming the holder); a stale
 // lease is taken over; a live foreign one is refused unless --force-unlock; Ctrl-C
-// releases the lock and records the revision as failed (exit 130).
+// (of a deploy or an upgrade) releases the lock and records the revision as failed
+// (exit 130); `history` tells a live lock from a stale one, also before any revision.
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiRequest, deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { setPodBehaviour } from '../cluster/pod-server-control.js';
-import { cli, coord, created, deployRouter, historyJson, kc, KEY, noSecrets, podIPs, routerArgs } from './support/day2.js';
+import { cli, coord, created, deployRouter, historyJson, kc, KEY, noSecrets, nsName, podIPs, routerArgs } from './support/day2.js';
 
 afterAll(async () => {
   await deleteNamespaces(kc, created);
@@ -105,6 +106,91 @@ describe('Ctrl-C', () => {
     const last = (await historyJson(ns)).at(-1)!;
     expect(last).toMatchObject({ revision: 2, status: 'failed' });
     expect(last.error).toMatch(/^interrupted/);
+  });
+});
+
+describe('Ctrl-C during upgrade', () => {
+  it('stops without an automatic rollback: exit 130, one JSON document, lock released, the upgrade recorded as failed', async () => {
+    const ns = await deployRouter('e2e-d2-sigint-up', ['--replicas', '1']);
+    let pid = 0;
+    const run = cli(['upgrade', 'model-router', '-n', ns, '--image', 'e2e.invalid/never-ready:1.0.0', '--timeout', '90s', '-o', 'json'], {}, { onSpawn: (p) => (pid = p) });
+    await waitFor('the upgrade to hold the lock', async () => (await holder(ns))?.endsWith(` pid ${pid}`), { timeoutMs: 20_000, intervalMs: 100 });
+    await new Promise((r) => setTimeout(r, 1000)); // into the wait
+    const sent = Date.now();
+    process.kill(pid, 'SIGINT');
+    const r = await run;
+    expect(r.code, r.err).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(r.err).toMatch(/^error: upgrade of model-router to 1\.0\.0 stopped \(revision 2, left in place; no automatic rollback\):$/m);
+    expect(r.err).toMatch(/^ {2}interrupted: the model-router operation was stopped/m);
+    expect(r.err).not.toMatch(/rolling back/);
+    expect(JSON.parse(r.out)).toEqual({ ok: false, exitCode: 130, error: expect.stringMatching(/^upgrade of model-router to 1\.0\.0 stopped/) });
+    noSecrets(r);
+    expect(await holder(ns)).toBeUndefined();
+    const h = await historyJson(ns);
+    expect(h.map((x) => `${x.revision} ${x.status} ${x.command}`)).toEqual(['1 deployed model-router', '2 failed upgrade']);
+    expect(h[1]!.error).toMatch(/^interrupted/);
+  });
+});
+
+interface HistoryDoc {
+  revisions: Array<{ revision: number }>;
+  lockedBy?: string;
+  lock?: { lease: string; holder: string; state: string; renewedSecondsAgo?: number; expiresInSeconds?: number; staleReason?: string };
+}
+
+async function history(ns: string): Promise<{ text: string; doc: HistoryDoc }> {
+  const t = await cli(['history', 'model-router', '-n', ns]);
+  expect(t.code, t.err).toBe(0);
+  const j = await cli(['history', 'model-router', '-n', ns, '-o', 'json']);
+  expect(j.code, j.err).toBe(0);
+  return { text: t.out + t.err, doc: JSON.parse(j.out) as HistoryDoc };
+}
+
+describe('history shows the lock as what it is', () => {
+  it('an expired Lease is a stale lock that the next operation takes over, not "locked by"; a live one is "locked by"', async () => {
+    const ns = await deployRouter('e2e-d2-hist-lock', ['--replicas', '1']);
+    await putLease(ns, 'ghost@gone-host.invalid pid 1', 10 * 60_000, 60);
+    const stale = await history(ns);
+    expect(stale.text).toContain(`Lease ${LEASE}: stale lock (ghost@gone-host.invalid pid 1 stopped renewing 10m ago; the next operation takes it over)`);
+    expect(stale.text).not.toMatch(/locked by/);
+    expect(stale.doc.lockedBy).toBeUndefined();
+    expect(stale.doc.lock).toMatchObject({ lease: LEASE, holder: 'ghost@gone-host.invalid pid 1', state: 'stale', staleReason: 'expired' });
+    expect(stale.doc.lock!.renewedSecondsAgo).toBeGreaterThanOrEqual(600);
+    expect(stale.doc.lock!.renewedSecondsAgo).toBeLessThan(660);
+    expect(stale.doc.revisions.map((r) => r.revision)).toEqual([1]);
+
+    expect((await apiRequest(kc, 'DELETE', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${LEASE}`)).status).toBe(200);
+    await putLease(ns, 'alice@build-7.invalid pid 4242', 2_000, 300);
+    const live = await history(ns);
+    expect(live.text).toMatch(new RegExp(`^Lease ${LEASE}: locked by alice@build-7\\.invalid pid 4242 \\(renewed [2-9]s ago\\); an operation is running$`, 'm'));
+    expect(live.text).not.toMatch(/stale/);
+    expect(live.doc.lockedBy).toBe('alice@build-7.invalid pid 4242');
+    expect(live.doc.lock).toMatchObject({ lease: LEASE, holder: 'alice@build-7.invalid pid 4242', state: 'held' });
+    expect(live.doc.lock!.expiresInSeconds).toBeGreaterThan(280);
+    expect(live.doc.lock!.expiresInSeconds).toBeLessThanOrEqual(298);
+  });
+
+  it('no revision recorded yet but the lock held: history says both (exit 0); neither: not deployed (exit 1)', async () => {
+    const ns = nsName('e2e-d2-hist-first');
+    expect((await apiRequest(kc, 'POST', '/api/v1/namespaces', { metadata: { name: ns, labels: { 'vh-e2e': 'true' } } })).status).toBe(201);
+    const none = await cli(['history', 'model-router', '-n', ns]);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/^error: no revision of model-router is recorded in namespace /m);
+
+    await putLease(ns, 'carol@ci-9.invalid pid 99', 1_000, 300);
+    const held = await history(ns);
+    expect(held.text).toContain(`no revision of model-router is recorded in namespace ${ns} yet`);
+    expect(held.text).toMatch(new RegExp(`^Lease ${LEASE}: locked by carol@ci-9\\.invalid pid 99 \\(renewed \\d+s ago\\); an operation is running$`, 'm'));
+    expect(held.doc).toMatchObject({ revisions: [], lockedBy: 'carol@ci-9.invalid pid 99', lock: { holder: 'carol@ci-9.invalid pid 99', state: 'held' } });
+
+    expect((await apiRequest(kc, 'DELETE', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${LEASE}`)).status).toBe(200);
+    await putLease(ns, 'carol@ci-9.invalid pid 99', 5 * 60_000, 60);
+    const stale = await history(ns);
+    expect(stale.text).toContain(`no revision of model-router is recorded in namespace ${ns} yet`);
+    expect(stale.text).toContain(`Lease ${LEASE}: stale lock (carol@ci-9.invalid pid 99 stopped renewing 5m ago; the next operation takes it over)`);
+    expect(stale.doc).toMatchObject({ revisions: [], lock: { state: 'stale', staleReason: 'expired' } });
+    expect(stale.doc.lockedBy).toBeUndefined();
   });
 });
 
