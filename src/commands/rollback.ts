@@ -13,7 +13,7 @@ import { deploy } from '../k8s/deploy.js';
 import { readObject, targetOf } from '../k8s/discovery.js';
 import { chooseRollbackTarget, finishRevision, isSuccessful, listRevisions, markRevision, startRevision, type Revision } from '../k8s/revisions.js';
 import { writeScale } from '../k8s/scale.js';
-import { arr, num, objectRef, rec, type KubeObject, type ObjectKey } from '../k8s/types.js';
+import { arr, keyOf, num, objectRef, rec, type KubeObject, type ObjectKey } from '../k8s/types.js';
 import { STACK_LABEL } from '../manifests/finalize.js';
 import { resolveStackOps, type StackOps } from '../stacks/day2.js';
 import { createProgress } from '../ui/progress.js';
@@ -27,7 +27,6 @@ import { failureLine, preflightOperation, previewOrLocked, revisionDraft } from 
 const NEVER_PRUNE = new Set(['Namespace', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'Job', 'CustomResourceDefinition']);
 
 const idOf = (o: KubeObject) => `${o.apiVersion.split('/')[0]}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
-const keyOf = (o: KubeObject): ObjectKey => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) });
 
 /** What a revision's manifests become when re-applied: Secrets left out (their data is not recorded). Pure. */
 export function revisionObjects(manifests: readonly KubeObject[]): { objects: KubeObject[]; secrets: string[] } {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { SCALE_FIELDS } from '../config/fields.js';
 import { InputError, OperationError } from '../errors.js';
 import { applyObject } from '../k8s/apply.js';
-import type { Cluster } from '../k8s/client.js';
+import { sleep, type Cluster } from '../k8s/client.js';
 import { readObject } from '../k8s/discovery.js';
 import { currentRevision, listRevisions } from '../k8s/revisions.js';
 import { describeScale, findHpaFor, hpaRange, planChanges, planScale, readScale, withinRange, writeScale, type ScalePlan, type ScaleRequest } from '../k8s/scale.js';
@@ -57,12 +57,6 @@ async function currentPlan(cluster: Cluster, key: ObjectKey, req: ScaleRequest):
   const hpa = await findHpaFor(cluster, key);
   return { plan: planScale(objectRef(key), req, { replicas: scale.replicas, hpa: hpa && hpaRange(hpa) }), resourceVersion: scale.resourceVersion };
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((res, rej) => {
-    const t = setTimeout(res, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), rej(signal.reason)), { once: true });
-  });
 
 /** Waits until the HPA has moved its target inside the new range (it syncs every ~15 s). */
 async function waitForRange(cluster: Cluster, key: ObjectKey, range: { min: number; max: number }, timeoutMs: number, signal: AbortSignal, note: (l: string) => void): Promise<void> {

@@ -8,6 +8,7 @@ import { mapLimit } from './apply.js';
 import type { Cluster } from './client.js';
 import { findResource, hasGroupVersion, listObjects, serverVersion, type ServerVersion } from './discovery.js';
 import { preflightFailure, withReason } from './reasons.js';
+import { WORKLOAD_KINDS } from './rollout-rules.js';
 import { needsWatch } from './status.js';
 import { rec, splitApiVersion, str, type KubeObject } from './types.js';
 
@@ -107,7 +108,7 @@ export function accessRequirements(
   };
   const awaited = (o: KubeObject, base: { group: string; resource: string; namespace?: string }) => {
     if (willWait && needsWatch(o.kind)) for (const verb of ['list', 'watch']) add({ verb, ...base });
-    if (base.namespace && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind)) workloadNamespaces.add(base.namespace);
+    if (base.namespace && WORKLOAD_KINDS.has(o.kind)) workloadNamespaces.add(base.namespace);
   };
   each(objects, (o, base) => {
     for (const verb of ['get', 'create', 'patch']) add({ verb, ...base });
