@@ -13,7 +13,8 @@ import { keyOf, objectRef, rec, str, type KubeObject, type ObjectKey } from './t
 
 export const FIELD_MANAGER = 'vh-deploy';
 const APPLY_PATCH = 'application/apply-patch+yaml';
-const CONCURRENCY = 8;
+/** How many objects are applied at once. */
+export const APPLY_CONCURRENCY = 8;
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'skipped';
 
@@ -247,7 +248,7 @@ export function aggregateFailures(what: string, failures: unknown[], total: numb
 
 /** Applies one group in parallel; every failure of the group is reported together. */
 export async function applyGroup(cluster: Cluster, group: ApplyGroup, opts: ApplyOptions, onApplied?: (r: ApplyResult) => void): Promise<ApplyResult[]> {
-  const settled = await mapLimit(group.objects, CONCURRENCY, async (o) => {
+  const settled = await mapLimit(group.objects, APPLY_CONCURRENCY, async (o) => {
     const r = await applyObject(cluster, o, opts);
     onApplied?.(r);
     return r;
@@ -337,7 +338,7 @@ export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObje
     return p;
   };
   const ordered = applyGroups(objects).flatMap((g) => g.objects);
-  const settled = await mapLimit(ordered, CONCURRENCY, async (o): Promise<ApplyResult> => {
+  const settled = await mapLimit(ordered, APPLY_CONCURRENCY, async (o): Promise<ApplyResult> => {
     const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
     const skip = (note: string, key: ObjectKey, absent?: true): ApplyResult => ({ ref: objectRef(key), key, action: 'skipped', resourceVersion: '', note, ...(absent && { absent }) });
     const info = await findResource(cluster, o.apiVersion, o.kind);

@@ -1,22 +1,26 @@
-// A whole plan, start to finish: dry run of everything, then group by group apply
-// and wait, so each group only starts once what it depends on is ready (data stores
-// before migration Jobs, Jobs complete before the Deployments that need them).
-import { applyGroup, checkPlan, dryRunObjects, liveStateOf, type ApplyOptions, type ApplyResult } from './apply.js';
+// A whole plan, start to finish: dry run of everything, then apply by dependencies
+// (src/k8s/dependencies.ts): each object starts once what it waits for is ready (data
+// stores before migration Jobs, Jobs complete before the Deployments that need them),
+// everything else at once.
+import { APPLY_CONCURRENCY, checkPlan, dryRunObjects, liveStateOf, type ApplyOptions, type ApplyResult } from './apply.js';
 import { ApiUnreachableError, type Cluster } from './client.js';
 import { OperationError } from '../errors.js';
-import { invalidateDiscovery } from './discovery.js';
 import { withReason } from './reasons.js';
 import { hpaFloors, raiseToHpaFloors } from './hpa-floor.js';
 import { applyGroups } from './order.js';
-import type { KubeObject } from './types.js';
-import { waitForObjects, type WaitProgress } from './wait.js';
+import { dependencyPlan } from './dependencies.js';
+import { applyByDependencies } from './schedule.js';
+import { objectRef, type KubeObject } from './types.js';
+import type { WaitProgress } from './wait.js';
 
 export type DeployEvent =
   | { type: 'dry-run'; results: ApplyResult[] }
-  | { type: 'group'; id: string; name: string; count: number }
+  /** Writes begin: `count` objects, each applied once what it waits for is there. */
+  | { type: 'apply-start'; count: number }
   | { type: 'applied'; result: ApplyResult }
   | { type: 'progress'; progress: WaitProgress }
-  | { type: 'group-ready'; id: string; name: string };
+  /** An object that waits for others to be ready before it is applied (once, at the start). */
+  | { type: 'blocked'; ref: string; on: string[] };
 
 export interface DeployOptions extends Omit<ApplyOptions, 'dryRun'> {
   /** Wait for each group to be ready before the next (default true). */
@@ -48,6 +52,8 @@ export async function deploy(cluster: Cluster, objects: readonly KubeObject[], o
   };
 
   checkPlan(objects);
+  // A declared dependency on nothing, or a cycle, is found before the first write.
+  const nodes = dependencyPlan(objects);
   const dryRun = opts.skipDryRun ? [] : await dryRunObjects(cluster, objects, applyOpts);
   if (!opts.skipDryRun) onEvent?.({ type: 'dry-run', results: dryRun });
   applyOpts.knownLive = liveStateOf(opts.skipDryRun ? (opts.dryRunResults ?? []) : dryRun);
@@ -70,31 +76,29 @@ export async function deploy(cluster: Cluster, objects: readonly KubeObject[], o
   return { dryRun, applied };
 
   async function applyAndWait(): Promise<void> {
-    for (const g of applyGroups(objects)) {
-      onEvent?.({ type: 'group', id: g.id, name: g.name, count: g.objects.length });
-      const results = await applyGroup(cluster, g, applyOpts, (result) => onEvent?.({ type: 'applied', result }));
-      applied.push(...results);
+    onEvent?.({ type: 'apply-start', count: objects.length });
+    const results = await applyByDependencies(cluster, nodes, {
+      apply: applyOpts,
+      wait,
+      deadline,
+      concurrency: APPLY_CONCURRENCY,
+      ...(signal && { signal }),
+      ...(opts.unschedulableGraceMs !== undefined && { unschedulableGraceMs: opts.unschedulableGraceMs }),
+      onApplied: (result) => {
+        applied.push(result);
+        onEvent?.({ type: 'applied', result });
+      },
+      onProgress: (progress) => onEvent?.({ type: 'progress', progress }),
+      onBlocked: (ref, on) => onEvent?.({ type: 'blocked', ref, on }),
       // Workloads left to an HPA start at 1 replica; bring new ones to its minimum
       // before waiting, so "ready" means the capacity the HPA promises.
-      const inGroup = floors.filter((f) => g.objects.some((o) => o.kind === f.target.kind && o.metadata.name === f.target.name && o.metadata.namespace === f.target.namespace));
-      if (inGroup.length) await raiseToHpaFloors(cluster, inGroup);
-
-      const hasCrds = g.objects.some((o) => o.kind === 'CustomResourceDefinition');
-      // CRDs are always awaited (Established): the custom resources of later groups need them.
-      if (wait || hasCrds) {
-        const targets = g.objects
-          .map((o, i) => ({ o, r: results[i]! }))
-          .filter(({ o }) => wait || o.kind === 'CustomResourceDefinition')
-          .map(({ o, r }) => ({ ...o, metadata: { ...o.metadata, ...(r.key.namespace && { namespace: r.key.namespace }) } }));
-        await waitForObjects(cluster, targets, {
-          timeoutMs: Math.max(deadline - Date.now(), 1_000),
-          onProgress: (progress) => onEvent?.({ type: 'progress', progress }),
-          ...(signal && { signal }),
-          ...(opts.unschedulableGraceMs !== undefined && { unschedulableGraceMs: opts.unschedulableGraceMs }),
-        });
-        if (hasCrds) invalidateDiscovery(cluster);
-        onEvent?.({ type: 'group-ready', id: g.id, name: g.name });
-      }
-    }
+      afterApply: async (n) => {
+        const mine = floors.filter((f) => n.object.kind === f.target.kind && n.object.metadata.name === f.target.name && n.object.metadata.namespace === f.target.namespace);
+        if (mine.length) await raiseToHpaFloors(cluster, mine);
+      },
+    });
+    // The report lists objects in the plan's kind order, whatever order they finished in.
+    const order = new Map(applyGroups(objects).flatMap((g) => g.objects).map((o, i) => [objectRef(o), i]));
+    applied.splice(0, applied.length, ...[...results].sort((a, b) => (order.get(objectRef(a.key)) ?? 0) - (order.get(objectRef(b.key)) ?? 0)));
   }
 }

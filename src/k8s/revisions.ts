@@ -144,7 +144,10 @@ export function chooseRollbackTarget(revs: readonly Revision[], to?: number): Ro
     return { ok: true, target, current };
   }
   const bound = current.rollbackTo ?? current.revision;
-  const target = sorted.find((r) => r.revision < bound && r.revision !== current.revision && isSuccessful(r) && r.manifests.length > 0);
+  // A re-run that changed nothing still records a revision: returning to one that applied
+  // exactly what runs now would change nothing, so those are passed over.
+  const same = JSON.stringify(current.manifests);
+  const target = sorted.find((r) => r.revision < bound && r.revision !== current.revision && isSuccessful(r) && r.manifests.length > 0 && JSON.stringify(r.manifests) !== same);
   if (!target) {
     return { ok: false, message: `no successful revision before revision ${bound} to roll back to (history: ${describeHistory(sorted)})` };
   }

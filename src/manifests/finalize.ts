@@ -32,19 +32,37 @@ export function addStandardLabels(objects: KubeObject[], id: StackIdentity): voi
     'app.kubernetes.io/managed-by': MANAGED_BY,
     [STACK_LABEL]: id.stack,
   };
-  if (id.version) common['app.kubernetes.io/version'] = labelSafe(id.version);
+  const versioned: Record<string, string> = id.version ? { ...common, 'app.kubernetes.io/version': labelSafe(id.version) } : common;
   const shared: Record<string, string> = { 'app.kubernetes.io/part-of': 'voicehelper', 'app.kubernetes.io/managed-by': MANAGED_BY };
   for (const o of objects) {
     // Objects several stacks apply (the Namespace, the PostHog connection) must render
     // identically from each, or two commands would keep rewriting each other's labels.
     const own = o.kind === 'Namespace' || (o.metadata.labels?.[STACK_LABEL] ?? id.stack) !== id.stack ? shared : common;
-    o.metadata.labels = { ...(o.metadata.labels ?? {}), ...own };
     const t = podTemplate(o);
+    // The version is the stack's own image's: only workloads that run it carry the label.
+    // On a data store's pod template it would restart PostgreSQL on every PostHog upgrade;
+    // on a Secret or ConfigMap it would make a rollback (which keeps Secrets) differ from a re-run.
+    const runsVersion = id.version !== undefined && t !== undefined && imagesOfTemplate(t).some((img) => imageVersion(img) === id.version);
+    o.metadata.labels = { ...(o.metadata.labels ?? {}), ...(runsVersion && own === common ? versioned : own) };
     if (t) {
       const meta = isObj(t.metadata) ? t.metadata : (t.metadata = {});
-      meta.labels = { ...(isObj(meta.labels) ? (meta.labels as Record<string, string>) : {}), ...common };
+      meta.labels = { ...(isObj(meta.labels) ? (meta.labels as Record<string, string>) : {}), ...(runsVersion ? versioned : common) };
     }
   }
+}
+
+/** The tag or digest of an image reference (`repo:tag`, `repo@sha256:…`). Pure. */
+export function imageVersion(ref: string): string {
+  const at = ref.indexOf('@');
+  if (at >= 0) return ref.slice(at + 1);
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : '';
+}
+
+function imagesOfTemplate(t: Record<string, unknown>): string[] {
+  const spec = isObj(t.spec) ? t.spec : {};
+  const containers = [...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : [])];
+  return containers.flatMap((c) => (isObj(c) && typeof c.image === 'string' ? [c.image] : []));
 }
 
 /** Label values allow [A-Za-z0-9_.-] and 63 characters; image digests do not fit as-is. */

@@ -18,8 +18,10 @@ export function describeEvent(e: DeployEvent): string | undefined {
   switch (e.type) {
     case 'dry-run':
       return `server-side dry run: ${e.results.length} objects accepted`;
-    case 'group':
-      return `${chalk.bold('==>')} ${e.name} (${e.count})`;
+    case 'apply-start':
+      return `${chalk.bold('==>')} applying ${e.count} objects, each once what it waits for is ready`;
+    case 'blocked':
+      return `    ${chalk.dim('⋯')} ${e.ref} waits for ${e.on.length > 3 ? `${e.on.slice(0, 3).join(', ')} and ${e.on.length - 3} more` : e.on.join(', ')}`;
     case 'applied':
       return `    ${e.result.ref} ${e.result.action}`;
     case 'progress': {
@@ -27,8 +29,6 @@ export function describeEvent(e: DeployEvent): string | undefined {
       const mark = p.state === 'ready' ? chalk.green('✓') : p.state === 'failed' ? chalk.red('✗') : chalk.dim('…');
       return `    ${mark} ${p.ref}: ${p.message}`;
     }
-    case 'group-ready':
-      return undefined;
   }
 }
 

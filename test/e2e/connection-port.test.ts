@@ -1,5 +1,5 @@
 /// <reference path="../cluster/inject.d.ts" />
-// `cloud --host http://posthog.internal:8443` then `model-router`: the Model Router's
+// `cloud --host https://posthog.internal:8443` then `model-router`: the Model Router's
 // NetworkPolicy lets the pods reach that port (it used to open the in-cluster 8000).
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ afterAll(async () => {
 
 it('the NetworkPolicy follows the stored connection: egress to 8443, not 8000', async () => {
   const ns = nsName('e2e-conn-port');
-  const c = await cli(['cloud', '-n', ns, '--host', 'http://posthog.internal:8443', '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
+  const c = await cli(['cloud', '-n', ns, '--host', 'https://posthog.internal:8443', '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
   expect(c.code, c.err).toBe(0);
   const r = await cli(routerArgs(ns));
   expect(r.code, r.err).toBe(0);

@@ -117,7 +117,12 @@ describe('apply and wait', () => {
       [`Service/${ns}/web`, 'created'],
       [`Deployment/${ns}/web`, 'created'],
     ]);
-    expect(events.filter((e) => e.type === 'group').map((e) => (e as { id: string }).id)).toEqual(['foundation', 'config', 'services', 'workloads']);
+    // Applied by dependencies: the namespace first; the Deployment once its ConfigMap and
+    // Service exist; nothing waited to be *ready* (no data store, no Job in this plan).
+    const appliedOrder = events.filter((e): e is Extract<DeployEvent, { type: 'applied' }> => e.type === 'applied').map((e) => e.result.ref);
+    expect(appliedOrder[0]).toBe(`Namespace/${ns}`);
+    expect(appliedOrder.indexOf(`Deployment/${ns}/web`)).toBeGreaterThan(Math.max(appliedOrder.indexOf(`ConfigMap/${ns}/web-config`), appliedOrder.indexOf(`Service/${ns}/web`)));
+    expect(events.filter((e) => e.type === 'blocked')).toEqual([]);
     const progress = events.filter((e): e is Extract<DeployEvent, { type: 'progress' }> => e.type === 'progress').map((e) => e.progress);
     expect(progress.at(-1)).toEqual({ ref: `Deployment/${ns}/web`, state: 'ready', message: '3 of 3 replicas available' });
     // One line per change: never the same line twice in a row for an object.

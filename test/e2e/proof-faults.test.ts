@@ -131,7 +131,7 @@ describe('kube-apiserver and etcd killed in the middle of an apply', () => {
   it.each(['kube-apiserver', 'etcd'])('%s: SIGKILL while the CLI applies a group, restarted 2 s later', async (component) => {
     const ns = nsName(`proof-fault-apply-${component === 'etcd' ? 'etcd' : 'api'}`);
     const cli = startCli(routerArgs(ns), { kubeconfig, env, timeoutMs: 150_000 });
-    await cli.waitForLine(/^==> config, secrets and volumes/);
+    await cli.waitForLine(/^==> applying \d+ objects/);
     cli.child.kill('SIGSTOP'); // frozen between announcing the group and applying it
     try {
       await fault('stop', component, 'KILL');
@@ -151,7 +151,7 @@ describe('an API server that stays down longer than the retry window (20 s)', ()
   it('the apply gives up: exit 1 naming the lost API server and how to resume; a re-run converges', async () => {
     const ns = nsName('proof-fault-long');
     const cli = startCli(routerArgs(ns), { kubeconfig, env, timeoutMs: 150_000 });
-    await cli.waitForLine(/^==> config, secrets and volumes/);
+    await cli.waitForLine(/^==> applying \d+ objects/);
     cli.child.kill('SIGSTOP');
     try {
       await fault('stop', 'kube-apiserver', 'KILL');
@@ -213,7 +213,7 @@ describe('Ctrl-C', () => {
   it('SIGINT in the middle of an apply: exit 130, Lease released; a re-run converges', async () => {
     const ns = nsName('proof-sigint-apply');
     const cli = startCli(routerArgs(ns), { kubeconfig, env, timeoutMs: 150_000 });
-    await cli.waitForLine(/^==> config, secrets and volumes/);
+    await cli.waitForLine(/^==> applying \d+ objects/);
     cli.child.kill('SIGSTOP');
     cli.child.kill('SIGINT'); // delivered when it resumes, in the middle of the group
     cli.child.kill('SIGCONT');

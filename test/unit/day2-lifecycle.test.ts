@@ -37,7 +37,8 @@ function rev(revision: number, status: RevisionStatus, extra: Partial<Revision> 
     description: 'deploy',
     images: [],
     values: {},
-    manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' } }],
+    // Each revision applied something different (rollback passes over identical ones).
+    manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' }, data: { A: String(revision) } }],
     ...extra,
   };
 }

@@ -39,7 +39,8 @@ function rev(revision: number, status: RevisionStatus, extra: Partial<Revision> 
     description: 'deploy',
     images: [],
     values: {},
-    manifests: [manifest],
+    // Each revision applied something different (rollback passes over identical ones).
+    manifests: [{ ...manifest, data: { A: String(revision) } }],
     ...extra,
   };
 }
@@ -70,6 +71,11 @@ describe('rollback target', () => {
     const c = chooseRollbackTarget(revs, 4);
     expect(c.ok && c.target.revision).toBe(4);
     expect(chooseRollbackTarget(revs, 1)).toEqual({ ok: false, message: 'revision 1 is not in the history (kept: 3, 4, 5)' });
+  });
+  it('passes over revisions that applied exactly what runs now (a re-run that changed nothing)', () => {
+    const same = [{ ...manifest, data: { A: 'v2' } }];
+    const choice = chooseRollbackTarget([rev(1, 'superseded'), rev(2, 'superseded', { manifests: same }), rev(3, 'deployed', { manifests: same })]);
+    expect(choice.ok && choice.target.revision).toBe(1);
   });
   it('ignores revisions without manifests', () => {
     const c = chooseRollbackTarget([rev(1, 'superseded'), rev(2, 'superseded', { manifests: [] }), rev(3, 'deployed')]);
