@@ -20,7 +20,7 @@ import { createProgress } from '../ui/progress.js';
 import { registerSecret } from '../ui/redact.js';
 import { chalk, type Ui } from '../ui/output.js';
 import type { CommandInputs } from './inputs.js';
-import { recorded, withStackLocks } from './operation.js';
+import { failureLine, recorded, withStackLocks } from './operation.js';
 import { deployCommandOf } from '../stacks/day2.js';
 import { sourceNote } from '../config/sources.js';
 
@@ -33,7 +33,7 @@ export interface HealthResult {
   ms: number;
 }
 
-export async function deployStack(o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui; cluster: Cluster }): Promise<void> {
+export async function deployStack(o: { stack: Stack; inputs: CommandInputs; namespace: string; ui: Ui; cluster: Cluster; recordedUnread?: unknown }): Promise<void> {
   const { stack, inputs, namespace, ui, cluster } = o;
   const { globals, values } = inputs;
   const started = performance.now();
@@ -59,6 +59,12 @@ export async function deployStack(o: { stack: Stack; inputs: CommandInputs; name
     });
     for (const c of pf.checks) if (!c.ok && c.severity === 'warning') ui.warn(c.message);
     assertPreflight(pf);
+    // The recorded values could not be read, yet the preflight passed (a preview needs no
+    // access to the records): a preview says so; a run that writes stops here.
+    if (o.recordedUnread !== undefined) {
+      if (!previewOnly) throw o.recordedUnread;
+      ui.warn(`the values recorded by earlier runs could not be read (${failureLine(o.recordedUnread)}); this preview starts from the defaults`);
+    }
     if (globals.verbose) for (const c of pf.checks.filter((x) => x.ok)) ui.note(`preflight: ${c.message}`);
 
     const serviceMonitor = Boolean(pf.optionalGroups[SERVICE_MONITOR_API]);

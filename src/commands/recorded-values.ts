@@ -12,12 +12,15 @@ import type { Globals } from './inputs.js';
 export interface RecordedValuesReader {
   /** For collectInputs: the values to start from, or undefined (client dry run, --reset-values, no revision). */
   read: (globals: Globals, given: Record<string, unknown>) => Promise<RecordedValues | undefined>;
-  /**
-   * The connection opened for the read (reused by the deploy), or a new one. A read
-   * that failed (unreachable, forbidden) fails here, after input errors had their say:
-   * deploying without knowing what was recorded could undo an upgrade.
-   */
+  /** The connection opened for the read (reused by the deploy), or a new one. */
   cluster: () => Promise<Cluster>;
+  /**
+   * Why the recorded values could not be read (unreachable, forbidden), if they could
+   * not. The deploy's preflight names every missing permission at once first; a run
+   * that would write fails with this after it: deploying without knowing what was
+   * recorded could undo an upgrade.
+   */
+  failure: () => unknown;
   /** Closes the connection when the run ends before the deploy took it over. */
   close: () => Promise<void>;
 }
@@ -44,19 +47,16 @@ export function recordedValuesReader(stack: Stack): RecordedValuesReader {
         if (!last) return undefined;
         return { revision: last.revision, values: recallValues(stack, last.values, given) };
       } catch (e) {
-        // Missing or bad inputs are reported first (exit 2); this error follows (cluster()).
+        // Missing or bad inputs are reported first (exit 2), then the preflight; see failure().
         failure = e;
         return undefined;
       }
     },
     async cluster() {
-      if (failure !== undefined) {
-        await close();
-        throw failure;
-      }
       if (!globalsSeen) throw new Error('recordedValuesReader: cluster() before read()');
       return open(globalsSeen);
     },
+    failure: () => failure,
     close,
   };
 }

@@ -50,6 +50,6 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
   }
   const cluster = await recorded.cluster();
   const { deployStack } = await import('./deploy-stack.js');
-  await deployStack({ stack, inputs, namespace, ui, cluster });
+  await deployStack({ stack, inputs, namespace, ui, cluster, recordedUnread: recorded.failure() });
 }
 

@@ -6,7 +6,7 @@
 // force); --force-conflicts restores the value. Drift in what nobody else owns (a deleted
 // object) is restored by a plain re-run; fields vh-deploy does not manage are left alone.
 import { describe, expect, inject, it } from 'vitest';
-import { loadKubeConfig, namespaceNames } from '../cluster/e2e-helpers.js';
+import { loadKubeConfig, namespaceNames, waitFor } from '../cluster/e2e-helpers.js';
 import { runCli } from './support/cli.js';
 import { apiPatch, errorLine } from './support/proof.js';
 import { getJson, snapshot } from './support/snapshot.js';
@@ -79,7 +79,17 @@ describe('a second run changes nothing', () => {
   it('upgrade to the version already running changes nothing', async () => {
     const first = await runCli(['upgrade', 'model-router', '-n', ns, '--image-tag', '1.4.3', '--timeout', '60s'], { kubeconfig });
     expect(first.code, first.err).toBe(0);
-    const before = await snapshot(kc, ns);
+    // The upgrade returns once the rollout is complete; the controllers may still write the
+    // Deployment's and ReplicaSet's status a moment later. Take the snapshot once they rest
+    // (two reads 1 s apart agree): the question is what the second upgrade changes.
+    let before = await snapshot(kc, ns);
+    await waitFor('the controllers to stop writing status', async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const now = await snapshot(kc, ns);
+      const rested = JSON.stringify(now.objects) === JSON.stringify(before.objects);
+      before = now;
+      return rested;
+    }, { timeoutMs: 20_000, intervalMs: 0 });
     const again = await runCli(['upgrade', 'model-router', '-n', ns, '--image-tag', '1.4.3', '--timeout', '60s', '-o', 'json'], { kubeconfig });
     expect([0], again.err).toContain(again.code);
     expect((await snapshot(kc, ns)).objects).toEqual(before.objects);
