@@ -20,7 +20,7 @@ import { createProgress } from '../ui/progress.js';
 import { registerSecret } from '../ui/redact.js';
 import { chalk, type Ui } from '../ui/output.js';
 import type { CommandInputs } from './inputs.js';
-import { failureLine, recorded, withStackLocks } from './operation.js';
+import { failureLine, recorded, withStackLocks } from '../actions/lifecycle.js';
 import { deployCommandOf } from '../stacks/day2.js';
 import { sourceNote } from '../config/sources.js';
 

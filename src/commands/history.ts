@@ -10,7 +10,7 @@ import { currentRevision, listRevisions, sortRevisions, type Revision } from '..
 import { resolveStackOps } from '../stacks/day2.js';
 import { chalk } from '../ui/output.js';
 import { day2Inputs, notDeployed, openCluster, table } from './day2-support.js';
-import { leaseName } from './operation.js';
+import { leaseName } from '../actions/lifecycle.js';
 
 export function summary(r: Revision) {
   return {

@@ -21,7 +21,7 @@ import { chalk, type Ui } from '../ui/output.js';
 import { day2Inputs, durationMs, notDeployed, openCluster } from './day2-support.js';
 import { countActions, planDiff, runHealth, type HealthResult, type PlannedChange } from './deploy-stack.js';
 import type { Globals } from './inputs.js';
-import { failureLine, preflightOperation, previewOrLocked, revisionDraft } from './operation.js';
+import { failureLine, preflightOperation, previewOrLocked, revisionDraft } from '../actions/lifecycle.js';
 
 /** Kinds never deleted when a rollback leaves them out: data, one-off Jobs, shared namespaces, and Secrets (not recorded). */
 const NEVER_PRUNE = new Set(['Namespace', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'Job', 'CustomResourceDefinition']);

@@ -15,7 +15,7 @@ import { waitForObjects } from '../k8s/wait.js';
 import { resolveWorkload, type ScalableWorkload } from '../stacks/day2.js';
 import { chalk } from '../ui/output.js';
 import { day2Inputs, durationMs, openCluster } from './day2-support.js';
-import { preflightOperation, recorded, withStackLock } from './operation.js';
+import { preflightOperation, recorded, withStackLock } from '../actions/lifecycle.js';
 
 /** The recorded manifests with the change applied. Pure. */
 export function scaledManifests(manifests: readonly KubeObject[], w: ScalableWorkload, plan: ScalePlan): KubeObject[] {

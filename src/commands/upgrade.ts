@@ -23,7 +23,7 @@ import { InputError } from '../errors.js';
 import { day2Inputs, durationMs, notDeployed, openCluster, ReportedError } from './day2-support.js';
 import { countActions, planDiff, renderContext, runHealth } from './deploy-stack.js';
 import { executeRollback, planRevision, upgradeAccess } from './rollback.js';
-import { failureLine, preflightOperation, previewOrLocked, revisionDraft } from './operation.js';
+import { failureLine, preflightOperation, previewOrLocked, revisionDraft } from '../actions/lifecycle.js';
 
 const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 

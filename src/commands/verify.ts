@@ -37,7 +37,7 @@ import { CONNECTION_NAME } from '../stacks/posthog-connection.js';
 import { chalk } from '../ui/output.js';
 import { registerSecret } from '../ui/redact.js';
 import { day2Inputs, durationMs, openCluster, ReportedError, table } from './day2-support.js';
-import { leaseName } from './operation.js';
+import { leaseName } from '../actions/lifecycle.js';
 
 
 /** Both the Service (as clients reach it) and every ready pod behind it, so one bad replica is not hidden by load balancing. */

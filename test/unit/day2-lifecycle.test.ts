@@ -21,7 +21,7 @@ import {
   type Revision,
   type RevisionStatus,
 } from '../../src/k8s/revisions.js';
-import { withStackLock, withStackLocks } from '../../src/commands/operation.js';
+import { withStackLock, withStackLocks } from '../../src/actions/lifecycle.js';
 import type { Ui } from '../../src/ui/output.js';
 
 function rev(revision: number, status: RevisionStatus, extra: Partial<Revision> = {}): Revision {

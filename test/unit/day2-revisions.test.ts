@@ -18,7 +18,7 @@ import {
   type Revision,
   type RevisionStatus,
 } from '../../src/k8s/revisions.js';
-import { revisionDraft } from '../../src/commands/operation.js';
+import { revisionDraft } from '../../src/actions/lifecycle.js';
 import { modelRouterStack } from '../../src/stacks/model-router.js';
 import { cloudStack } from '../../src/stacks/posthog-connection.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';

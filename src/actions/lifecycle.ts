@@ -14,11 +14,13 @@ import { secretKeys } from '../stacks/day2.js';
 import type { Stack } from '../stacks/stack.js';
 import { redact } from '../ui/redact.js';
 import type { Ui } from '../ui/output.js';
-import type { Globals } from './inputs.js';
 import { VERSION } from '../version.js';
 
 /** The stack lock settings (global fields --force-unlock and --lock-wait). */
-export type LockSettings = Globals['lock'];
+export interface LockSettings {
+  forceUnlock: boolean;
+  waitMs: number;
+}
 
 export const leaseName = (stack: string) => `vh-deploy-lock-${stack}`;
 

@@ -1,0 +1,28 @@
+// The action layer (docs/architecture.md, "Actions"): each operation — deploy, upgrade,
+// rollback, scale, verify, history, and every later one — takes typed inputs and a
+// cluster and returns a result object. Actions never print and never read flags: what
+// happens while they run goes to `events`, the outcome is the return value (or a thrown
+// VhError), and the command hands both to one printer (src/ui/printers/), text or JSON.
+import type { Cluster } from '../k8s/client.js';
+import type { DeployEvent } from '../k8s/deploy.js';
+import type { LockSettings } from '../actions/lifecycle.js';
+
+/** What an action reports while it runs. The printer decides how (stderr lines, a spinner, nothing). */
+export interface ActionEvents {
+  /** Context for a person: the summary, the plan, what is being done. Plain text, no colour. */
+  note(line: string): void;
+  /** Something the user should know that does not stop the action. */
+  warn(message: string): void;
+  /** Apply and wait progress from the engine. */
+  progress(e: DeployEvent): void;
+}
+
+export interface ActionContext {
+  cluster: Cluster;
+  namespace: string;
+  events: ActionEvents;
+  /** The stack lock settings (--lock-wait, --force-unlock). */
+  lock: LockSettings;
+  /** Present only when the user may be asked (a terminal, no --yes): resolves false to cancel. */
+  confirm?: (message: string) => Promise<boolean>;
+}
