@@ -84,8 +84,19 @@ const KUBECTL = join(info.binDir, 'kubectl');
 const env = { KUBECONFIG, CI: 'true' };
 const kubectl = (...args) => timeRun(KUBECTL, args, env);
 const rand = () => Math.random().toString(36).slice(2, 8);
+/** Deletes the namespaces of a finished row and waits until they are gone, so the next
+ *  row's samples do not share the controllers with their garbage collection. */
+const settle = (nss) => {
+  if (!nss.length) return;
+  spawnSync(KUBECTL, ['delete', 'namespace', '--ignore-not-found', '--timeout=180s', ...nss], { env: { ...process.env, ...env }, stdio: 'ignore' });
+};
 const created = [];
 const results = {};
+// Control-plane pids at start and end: a fault test on the shared cluster restarts them,
+// and the samples taken meanwhile are not figures of either tool.
+const PID_FILES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+const cpPids = () => PID_FILES.map((n) => { try { return readFileSync(join(ROOT, '.cluster/pids', `${n}.pid`), 'utf8').trim(); } catch { return ''; } }).join(',');
+const PIDS_START = cpPids();
 let helmDir, proxy;
 
 try {
@@ -241,6 +252,7 @@ try {
 
   // ---- 7. Helm v4 as the peer, directly and at a 50 ms round trip -----------------------
   {
+    settle([...created]); // what the sections above left
     const HELM = execFileSync('bash', [join(ROOT, 'scripts/build-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
     helmDir = mkdtempSync(join(tmpdir(), 'vh-bench-helm-'));
     // Helm's own state in a throwaway home, not the user's.
@@ -270,7 +282,6 @@ try {
       return dir;
     }
     const helmArgs = (verb, ns, chart, timeout) => [verb, ns, chart, '-n', ns, ...(verb === 'install' ? ['--create-namespace'] : []), '--wait', '--wait-for-jobs', '--timeout', timeout];
-    const drop = (...nss) => spawnSync(KUBECTL, ['delete', 'namespace', '--wait=false', '--ignore-not-found', ...nss], { env: { ...process.env, ...env }, stdio: 'ignore' });
 
     async function peerRows(label, kubeconfig, proxy) {
       const vhEnv = (s) => ({ KUBECONFIG: kubeconfig, CI: 'true', ...s.env });
@@ -283,6 +294,7 @@ try {
         return { ...res, rt: await proxy.ask('stats') };
       };
       const out = {};
+      const rowNs = [];
       for (const stack of Object.keys(stacks)) {
         const s = stacks[stack];
         const t = { vh: [], helm: [], vhNoop: [], helmNoop: [], rtDeploy: [], rtNoop: [] };
@@ -308,13 +320,15 @@ try {
           }
           log(`${label} ${stack} #${i + 1}: deploy vh-deploy ${fmt(t.vh.at(-1))} / helm install ${fmt(t.helm.at(-1))}; ` +
             `again: vh-deploy ${fmt(t.vhNoop.at(-1))} / helm upgrade ${fmt(t.helmNoop.at(-1))}`);
-          drop(nsV, nsH); // keep the shared cluster's load flat across samples
+          rowNs.push(nsV, nsH);
         }
+        settle(rowNs.splice(0));
         const rtMedian = (rts) => (rts.length ? { requests: median(rts.map((x) => x.turns)), sequential: median(rts.map((x) => x.sequential)), connections: median(rts.map((x) => x.connections)) } : undefined);
         out[stack] = {
           deploy: { vh: median(t.vh), helm: median(t.helm) },
           noop: { vh: median(t.vhNoop), helm: median(t.helmNoop) },
           roundTrips: { deploy: rtMedian(t.rtDeploy), noop: rtMedian(t.rtNoop) },
+          samples: { vh: t.vh, helm: t.helm, vhNoop: t.vhNoop, helmNoop: t.helmNoop },
         };
       }
       // Broken image: vh-deploy fails on the pod's ImagePullBackOff; Helm's --wait has no
@@ -325,15 +339,16 @@ try {
         const ns = `bench-bad-v-${rand()}`;
         created.push(ns);
         vhFail.push(timeRun(process.execPath, [BIN, ...s.args(ns, BAD_IMAGE), '--yes', '--timeout', '90s'], vhEnv(s), { fail: true }).ms);
-        drop(ns);
+        rowNs.push(ns);
       }
       for (let i = 0; i < HELM_FAIL_RUNS; i++) {
         const ns = `bench-bad-h-${rand()}`;
         created.push(ns);
         helmFail.push(timeRun(HELM, helmArgs('install', ns, chartFor('model-router', ns, BAD_IMAGE), '90s'), hEnv, { fail: true }).ms);
-        drop(ns);
+        rowNs.push(ns);
       }
-      out.broken = { vh: median(vhFail), helm: median(helmFail), helmSamples: helmFail.length };
+      settle(rowNs.splice(0));
+      out.broken = { vh: median(vhFail), helm: median(helmFail), helmSamples: helmFail.length, samples: { vh: vhFail, helm: helmFail } };
       log(`${label} broken image: vh-deploy ${fmt(out.broken.vh)} / helm ${fmt(out.broken.helm)}`);
       return out;
     }
@@ -356,7 +371,7 @@ try {
 
 const r = results;
 const row = (...cells) => `| ${cells.join(' | ')} |`;
-const x = (v) => `${v.toFixed(2)}×`;
+const x = (v) => `${v.toFixed(v < 0.1 ? 3 : 2)}×`;
 const tables = [];
 if (r.apply) {
   tables.push([
@@ -411,5 +426,7 @@ if (r.helm) {
 }
 // The machine is shared (other e2e runs): say how busy it was, next to the figures.
 results.loadavg = { start: LOAD_START, end: loadavg().map((l) => Number(l.toFixed(2))) };
+results.controlPlaneRestarted = cpPids() !== PIDS_START;
+if (results.controlPlaneRestarted) tables.push('WARNING: a control-plane component restarted during the bench (a fault test on the shared cluster?): run it again.');
 process.stdout.write(`${tables.join('\n\n')}\n\nload average (1/5/15 min) at start ${LOAD_START.join(' ')}, at end ${results.loadavg.end.join(' ')}\n`);
 writeFileSync(join(ROOT, '.cluster/bench.json'), JSON.stringify(results, null, 2));
