@@ -41,3 +41,14 @@ export class OperationError extends VhError {
     super(message, ExitCode.failed, hint);
   }
 }
+
+/**
+ * A failure whose report (the JSON document with `--output json`) was already
+ * printed: the entry point prints only the error line, so stdout stays one document.
+ */
+export class ReportedError extends VhError {
+  readonly reported = true;
+  constructor(message: string, exitCode: ExitCodeValue, hint?: string) {
+    super(message, exitCode, hint);
+  }
+}

@@ -8,12 +8,15 @@ import { applyObject, type ApplyResult } from '../k8s/apply.js';
 import type { Cluster } from '../k8s/client.js';
 import { acquireLease, ago, type HeldLease, type TakeOver } from '../k8s/lease.js';
 import { assertPreflight, preflight, type OtherAccess } from '../k8s/preflight.js';
-import { beginRevision, failPendingRevisions, finishRevision, imagesOf, listRevisions, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
+import { beginRevision, failPendingRevisions, finishRevision, imagesOf, listRevisions, markRevision, nonSecretValues, stripSecretData, type Revision } from '../k8s/revisions.js';
 import { objectRef, type KubeObject } from '../k8s/types.js';
 import { secretKeys } from '../stacks/day2.js';
 import type { Stack } from '../stacks/stack.js';
 import { redact } from '../ui/redact.js';
-import type { Ui } from '../ui/output.js';
+import type { ActionEvents } from './types.js';
+
+/** Where the frame reports lock waits, take-overs and record failures. */
+type Ui = Pick<ActionEvents, 'note' | 'warn'>;
 import { VERSION } from '../version.js';
 
 /** The stack lock settings (global fields --force-unlock and --lock-wait). */
@@ -183,13 +186,13 @@ async function recordedLocks(cluster: Cluster, stack: Stack, namespace: string):
 }
 
 /** The frame of upgrade and rollback: a preview (dry run, diff) runs unlocked; the real thing under recordedLocks. */
-export async function previewOrLocked(
+export async function previewOrLocked<T>(
   o: { cluster: Cluster; stack: Stack; namespace: string; ui: Ui; settings: LockSettings; preview: boolean },
-  run: (signal: AbortSignal) => Promise<void>,
-): Promise<void> {
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   if (o.preview) return run(new AbortController().signal);
   const stacks = await recordedLocks(o.cluster, o.stack, o.namespace);
-  await withStackLocks({ cluster: o.cluster, stacks, namespace: o.namespace, ui: o.ui, settings: o.settings }, (op) => run(op.signal));
+  return withStackLocks({ cluster: o.cluster, stacks, namespace: o.namespace, ui: o.ui, settings: o.settings }, (op) => run(op.signal));
 }
 
 export interface RecordSpec {
@@ -202,6 +205,8 @@ export interface RecordSpec {
   /** What is applied (Secret data is stripped before recording). */
   objects: readonly KubeObject[];
   rollbackTo?: number;
+  /** The revision this one undoes (a rollback's current one): recorded rolled-back once this one is deployed. */
+  rollsBack?: Revision;
   ui: Ui;
 }
 
@@ -234,22 +239,40 @@ export interface RecordedOperation {
 /**
  * Records a `pending` revision, runs `fn`, and marks the revision deployed, or failed
  * with the error's first line. A failure to record the outcome is a warning: the
- * operation itself has already happened.
+ * operation itself has already happened. With `onFailure`, a failure is recorded first
+ * and then handed to it, with the failed revision: an upgrade rolls back from there
+ * (its rollback is a revision of its own), and what `onFailure` returns or throws is
+ * the outcome.
  */
-export async function recorded<T>(s: RecordSpec, fn: (rec: RecordedOperation) => Promise<T>): Promise<T> {
+export async function recorded<T>(s: RecordSpec, fn: (rec: RecordedOperation) => Promise<T>, onFailure?: (e: unknown, failed: Revision) => Promise<T>): Promise<T> {
   const { revision, others } = await beginRevision(s.cluster, revisionDraft(s));
   const handle: RecordedOperation = { revision };
   let result: T;
   try {
     result = await fn(handle);
   } catch (e) {
-    await finishRevision(s.cluster, handle.revision, 'failed', { error: failureLine(e) }, others).catch((err: unknown) =>
-      s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as failed: ${failureLine(err)}`),
-    );
-    throw e;
+    const error = failureLine(e);
+    const failed = await finishRevision(s.cluster, handle.revision, 'failed', { error }, others).catch((err: unknown) => {
+      s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as failed: ${failureLine(err)}`);
+      return { ...handle.revision, status: 'failed' as const, error };
+    });
+    if (!onFailure) throw e;
+    return onFailure(e, failed);
   }
   await finishRevision(s.cluster, handle.revision, 'deployed', {}, others).catch((err: unknown) =>
     s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as deployed: ${failureLine(err)}`),
   );
+  if (s.rollsBack) await markRolledBack(s, s.rollsBack);
   return result;
+}
+
+/** After a rollback is deployed, the revision it undid reads rolled-back (a warning when that cannot be written). */
+async function markRolledBack(s: RecordSpec, undone: Revision): Promise<void> {
+  try {
+    // Re-read: being deployed may have marked it superseded since.
+    const latest = (await listRevisions(s.cluster, s.namespace, s.stack.name)).find((r) => r.revision === undone.revision) ?? undone;
+    await markRevision(s.cluster, latest, 'rolled-back');
+  } catch (err) {
+    s.ui.warn(`could not record revision ${undone.revision} of ${s.stack.name} as rolled-back: ${failureLine(err)}`);
+  }
 }

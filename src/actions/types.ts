@@ -9,8 +9,8 @@ import type { LockSettings } from '../actions/lifecycle.js';
 
 /** What an action reports while it runs. The printer decides how (stderr lines, a spinner, nothing). */
 export interface ActionEvents {
-  /** Context for a person: the summary, the plan, what is being done. Plain text, no colour. */
-  note(line: string): void;
+  /** Context for a person: the summary, the plan, what is being done. Plain text, no colour. `verbose`: only with --verbose. */
+  note(line: string, level?: 'verbose'): void;
   /** Something the user should know that does not stop the action. */
   warn(message: string): void;
   /** Apply and wait progress from the engine. */

@@ -6,6 +6,7 @@ import { createUi } from '../ui/output.js';
 import { inCliTermsAction } from './engine-errors.js';
 import { addFieldOptions } from './options.js';
 import { manifestsText } from './render-output.js';
+import { ExitCode, ReportedError } from '../errors.js';
 
 export interface StackCommandSpec {
   name: string;
@@ -49,7 +50,42 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
     return;
   }
   const cluster = await recorded.cluster();
-  const { deployStack } = await import('./deploy-stack.js');
-  await deployStack({ stack, inputs, namespace, ui, cluster, recordedUnread: recorded.failure() });
+  const [{ deployAction }, { printDeploy }, { showEvents }] = await Promise.all([import('../actions/deploy.js'), import('../ui/printers/deploy.js'), import('../ui/printers/events.js')]);
+  const events = await showEvents(ui);
+  const { prompter } = inputs;
+  const ask = prompter && !globals.yes;
+  try {
+    const result = await deployAction(
+      {
+        stack,
+        values: inputs.values,
+        sources: inputs.sources,
+        recordedFrom: inputs.recordedFrom,
+        recordedUnread: recorded.failure(),
+        mode: globals.diff ? 'diff' : globals.dryRun === 'server' ? 'server' : 'apply',
+        wait: globals.wait,
+        timeoutMs: globals.timeoutMs,
+        forceConflicts: globals.forceConflicts,
+        showChanges: Boolean(ask) || globals.verbose,
+      },
+      {
+        cluster,
+        namespace,
+        events,
+        lock: globals.lock,
+        ...(ask && { confirm: (message: string) => prompter.confirm({ message, default: true }) }),
+      },
+    );
+    events.stop();
+    printDeploy(ui, result, inputs);
+    if (result.mode === 'apply' && !result.ok) {
+      throw new ReportedError(result.error ?? `${stack.name} is unhealthy`, ExitCode.failed, `check the pods' logs; re-run \`vh-deploy verify ${stack.name}${namespaceFlag(globals.namespace)}\` once fixed`);
+    }
+  } finally {
+    events.stop();
+    cluster.close();
+  }
 }
 
+/** ` -n NS` when the user chose the namespace, so a hint can be pasted as it is. */
+const namespaceFlag = (ns: string | undefined) => (ns ? ` -n ${ns}` : '');

@@ -57,6 +57,14 @@ export const modelRouterStack: Stack = {
   // With --posthog-host the plan writes the connection that `cloud` owns.
   alsoLocks: (v) => (v.posthogHost !== undefined ? [cloudStack.name] : []),
   alternatives: [[['replicas'], ['minReplicas', 'maxReplicas']]],
+  // Without --posthog-host the pods read the connection `cloud` (or an earlier run) wrote.
+  readsExisting: (v) =>
+    v.posthogHost !== undefined
+      ? undefined
+      : {
+          name: CONNECTION_NAME,
+          missing: (ns) => `--posthog-host: no PostHog connection in namespace ${ns} (ConfigMap/Secret ${CONNECTION_NAME}); run \`vh-deploy cloud\` first, or give --posthog-host and --posthog-api-key`,
+        },
   // Without the key again, a re-run reads the connection the earlier run wrote.
   recallOnlyWith: { posthogHost: 'posthogApiKey' },
   check(v) {

@@ -47,6 +47,12 @@ export interface Stack {
    */
   alsoLocks?(values: Record<string, unknown>): string[];
   /**
+   * A ConfigMap + Secret pair (same name) that another command owns and this render
+   * reads, e.g. the PostHog connection the Model Router uses; `missing` is the one-line
+   * input error when it is not there.
+   */
+  readsExisting?(values: Record<string, unknown>): { name: string; missing: (namespace: string) => string } | undefined;
+  /**
    * Fields that are alternatives to each other, as groups of keys: a value the user
    * gives in one group drops the recorded values of the other groups (a given
    * --replicas replaces a recorded HPA range instead of clashing with it).

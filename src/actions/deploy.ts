@@ -1,0 +1,144 @@
+// The deploy action (`cloud`, `self-hosted`, `model-router`; docs/architecture.md, "The
+// pipeline"): preflight → read what must be reused → render → server dry run →
+// (preview | confirm → lock → record → apply by dependencies and wait → health). It
+// returns what happened; the printer (src/ui/printers/deploy.ts) says it.
+import { ExitCode, VhError } from '../errors.js';
+import { dryRunObjects, liveStateOf, type ApplyResult } from '../k8s/apply.js';
+import { deploy } from '../k8s/deploy.js';
+import { assertPreflight, preflight } from '../k8s/preflight.js';
+import { needsDefaultStorageClass } from '../k8s/storage.js';
+import { sourceNote } from '../config/sources.js';
+import type { Source } from '../config/resolve.js';
+import { assertKeyCheck, checkProjectKey } from '../stacks/posthog-key.js';
+import { cloudHost } from '../stacks/posthog-connection.js';
+import { deployCommandOf } from '../stacks/day2.js';
+import { offlineContext, renderStack, type Stack } from '../stacks/stack.js';
+import { runHealth, unhealthyLine, type HealthResult } from './health.js';
+import { failureLine, recorded, withStackLocks } from './lifecycle.js';
+import { countActions, planDiff, renderContext, type PlannedChange } from './plan.js';
+import type { ActionContext } from './types.js';
+
+const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
+
+export interface DeployInput {
+  stack: Stack;
+  values: Record<string, unknown>;
+  /** Where each value came from, and the revision that filled the rest (for the summary). */
+  sources: Readonly<Record<string, Source>>;
+  recordedFrom?: number | undefined;
+  /** The recorded values could not be read: a preview warns, a run that writes fails. */
+  recordedUnread?: unknown;
+  /** apply; server: validate the whole plan on the server and stop; diff: show the changes and stop. */
+  mode: 'apply' | 'server' | 'diff';
+  wait: boolean;
+  timeoutMs: number;
+  forceConflicts: boolean;
+  /** Show every planned change before applying (verbose, or when the user is asked). */
+  showChanges: boolean;
+}
+
+interface Common {
+  stack: string;
+  namespace: string;
+  context: string;
+  started: number;
+}
+
+export type DeployResult =
+  | (Common & { mode: 'server'; objects: ApplyResult[] })
+  | (Common & { mode: 'diff'; changes: PlannedChange[] })
+  | (Common & { mode: 'apply'; ok: boolean; objects: ApplyResult[]; health: HealthResult[]; error?: string });
+
+/** Unhealthy after the apply: the revision is recorded failed, the result still reports everything. */
+class Unhealthy extends Error {
+  constructor(readonly applied: ApplyResult[], readonly health: HealthResult[], message: string) {
+    super(message);
+  }
+}
+
+export async function deployAction(input: DeployInput, ctx: ActionContext): Promise<DeployResult> {
+  const { stack, values } = input;
+  const { cluster, namespace, events } = ctx;
+  const started = performance.now();
+  const common = { stack: stack.name, namespace, context: cluster.contextName, started };
+
+  // A key check talks to PostHog, not the cluster.
+  if (values.checkKey && typeof values.posthogApiKey === 'string') {
+    assertKeyCheck(await checkProjectKey(cloudHost(values), values.posthogApiKey));
+    events.note('✓ PostHog accepted the project API key');
+  }
+  if (cluster.insecureSkipTlsVerify) events.warn(`the kubeconfig disables TLS verification for ${cluster.server}`);
+  const preview = input.mode !== 'apply';
+  // Preflight on a provisional plan: same kinds, namespaces and claims as the real one.
+  const provisional = renderStack(stack, values, offlineContext(namespace));
+  const pf = await preflight(cluster, {
+    objects: provisional,
+    requireDefaultStorageClass: needsDefaultStorageClass(provisional),
+    ...(typeof values.ingressClass === 'string' && { ingressClassName: values.ingressClass }),
+    optionalGroups: [SERVICE_MONITOR_API],
+    // A server dry run or a diff writes nothing: it needs neither watches nor the lock and records.
+    ...(preview ? { willWait: false } : { willWait: input.wait, recordsIn: namespace }),
+  });
+  for (const c of pf.checks) if (!c.ok && c.severity === 'warning') events.warn(c.message);
+  assertPreflight(pf);
+  if (input.recordedUnread !== undefined) {
+    if (!preview) throw input.recordedUnread;
+    events.warn(`the values recorded by earlier runs could not be read (${failureLine(input.recordedUnread)}); this preview starts from the defaults`);
+  }
+  for (const c of pf.checks.filter((x) => x.ok)) events.note(`preflight: ${c.message}`, 'verbose');
+
+  const serviceMonitor = Boolean(pf.optionalGroups[SERVICE_MONITOR_API]);
+  const rctx = await renderContext(cluster, stack, values, namespace, serviceMonitor);
+  let objects = renderStack(stack, values, rctx);
+  events.note(`${stack.name} → context ${cluster.contextName} (${cluster.server}), Kubernetes ${pf.version.gitVersion}`);
+  for (const [label, value, keys] of stack.summary(values, rctx)) {
+    const note = sourceNote(keys, input.sources, input.recordedFrom);
+    events.note(`  ${label.padEnd(16)} ${value}${note ? ` ${note}` : ''}`);
+  }
+  if (input.recordedFrom !== undefined) events.note(`  values not given start from revision ${input.recordedFrom} (--reset-values: from the defaults)`);
+
+  // The whole plan is validated by the server before the first write.
+  const dry = await dryRunObjects(cluster, objects, { forceConflicts: input.forceConflicts });
+  events.note(`plan: ${countActions(dry)}`);
+  if (input.mode === 'server') return { ...common, mode: 'server', objects: dry };
+  if (input.mode === 'diff') return { ...common, mode: 'diff', changes: await planDiff(cluster, objects, dry) };
+  if (input.showChanges) for (const c of await planDiff(cluster, objects, dry)) events.note(changeText(c));
+  if (ctx.confirm && !(await ctx.confirm(`Apply ${objects.length} objects to ${cluster.contextName}?`))) {
+    throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
+  }
+
+  // Held from the first write to the end: one operation per stack at a time (rule 7).
+  const namespaceObject = objects.find((x) => x.kind === 'Namespace' && x.metadata.name === namespace);
+  const stacks = [...(stack.alsoLocks?.(values) ?? []), stack.name];
+  try {
+    return await withStackLocks({ cluster, stacks, namespace, ui: events, settings: ctx.lock, namespaceObject, knownLive: liveStateOf(dry) }, async (op) => {
+      // Another run held the lock: re-read what it may have written (generated secrets, the connection).
+      if (op.waited) objects = renderStack(stack, values, await renderContext(cluster, stack, values, namespace, serviceMonitor));
+      const description = input.wait ? 'deploy' : 'deploy (--no-wait: readiness not checked)';
+      return recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description, values, objects, ui: events }, async () => {
+        const { applied } = await deploy(cluster, objects, {
+          skipDryRun: !op.waited,
+          ...(!op.waited && { dryRunResults: dry }),
+          ...(op.namespaceCreated && { done: new Map([[op.namespaceCreated.ref, op.namespaceCreated]]) }),
+          timeoutMs: input.timeoutMs,
+          wait: input.wait,
+          forceConflicts: input.forceConflicts,
+          signal: op.signal,
+          onEvent: (e) => events.progress(e),
+        });
+        // Without waiting, pods may not be up yet: health checks would only report noise.
+        const health = input.wait ? await runHealth(cluster, namespace, stack.health(values)) : [];
+        if (health.some((h) => !h.ok)) throw new Unhealthy(applied, health, `${stack.name} is deployed but unhealthy: ${unhealthyLine(health)}`);
+        return { ...common, mode: 'apply' as const, ok: true, objects: applied, health };
+      });
+    });
+  } catch (e) {
+    if (e instanceof Unhealthy) return { ...common, mode: 'apply', ok: false, objects: e.applied, health: e.health, error: e.message };
+    throw e;
+  }
+}
+
+/** One planned change as the lines a person reads. Pure. */
+export function changeText(c: PlannedChange): string {
+  return c.lines.length ? `${c.ref} (${c.action})\n${c.lines.map((l) => `    ${l}`).join('\n')}` : `${c.ref} (${c.action})`;
+}

@@ -1,0 +1,23 @@
+// How a command shows what an action reports while it runs (src/actions/types.ts):
+// notes and warnings on stderr (verbose notes only with --verbose), engine progress
+// through the spinner or plain lines (src/ui/progress.ts).
+import type { ActionEvents } from '../../actions/types.js';
+import type { Ui } from '../output.js';
+import { createProgress } from '../progress.js';
+
+export interface ShownEvents extends ActionEvents {
+  /** Stops the spinner; call when the action ends. */
+  stop(): void;
+}
+
+export async function showEvents(ui: Ui): Promise<ShownEvents> {
+  const progress = await createProgress(ui);
+  return {
+    note: (line, level) => {
+      if (level !== 'verbose' || ui.verbose) ui.note(line);
+    },
+    warn: (message) => ui.warn(message),
+    progress: (e) => progress.event(e),
+    stop: () => progress.stop(),
+  };
+}
