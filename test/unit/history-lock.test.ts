@@ -3,7 +3,7 @@
 // operation takes over. The e2e side is in test/e2e/day2-lock.test.ts.
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { describeLock } from '../../src/commands/history.js';
+import { describeLock } from '../../src/ui/printers/history.js';
 import type { LeaseSpec } from '../../src/k8s/lease.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
