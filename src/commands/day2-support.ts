@@ -32,7 +32,5 @@ import { ReportedError } from '../errors.js';
 
 export const reportedFailure = (message: string, hint?: string) => new ReportedError(message, 1, hint);
 
-// Moved to where they belong: the elapsed time to src/ui/format.ts, the not-deployed
-// failure to src/actions/errors.ts. Kept here for the commands not yet converted to actions.
-export { notDeployed } from '../actions/errors.js';
+/** The command's elapsed time, for printers that report it from the command's start. */
 export const durationMs = (ctx: Day2Context): number => elapsedMs(ctx.started);
