@@ -2,6 +2,7 @@
 // EngineReason, src/k8s/reasons.ts) in Kubernetes terms; the flags and commands that
 // remedy it are named here, once for every command.
 import { VhError } from '../errors.js';
+import { actionInCliTerms } from './action-errors.js';
 import { kubeconfigProblemMessage, preflightFailure, reasonOf, scaleRefusalMessage, type EngineReason, type ScaleWords } from '../k8s/reasons.js';
 
 /** What the CLI says instead of the engine: a message, a hint, or both. */
@@ -79,13 +80,13 @@ export function inCliTerms<E>(e: E): E {
   return e;
 }
 
-/** A command's action, with whatever the engine throws worded for the CLI. */
+/** A command's action, with whatever the engine or an action throws worded for the CLI. */
 export function inCliTermsAction<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args) => {
     try {
       await fn(...args);
     } catch (e) {
-      throw inCliTerms(e);
+      throw inCliTerms(actionInCliTerms(e));
     }
   };
 }

@@ -21,7 +21,8 @@ import {
   type Revision,
   type RevisionStatus,
 } from '../../src/k8s/revisions.js';
-import { withStackLock, withStackLocks } from '../../src/actions/lifecycle.js';
+import { recorded, withStackLock, withStackLocks } from '../../src/actions/lifecycle.js';
+import { stackOpsByName } from '../../src/stacks/day2.js';
 import type { Ui } from '../../src/ui/output.js';
 
 function rev(revision: number, status: RevisionStatus, extra: Partial<Revision> = {}): Revision {
@@ -245,5 +246,53 @@ describe('taking over the lock of a holder that ended marks its pending revision
     const fresh = await acquireLease(cluster, { namespace: 'ns', name: 'vh-deploy-lock-model-router', holder: 'me@h pid 1', waitMs: 0 });
     expect(fresh.tookOver).toBeUndefined();
     await fresh.release();
+  });
+});
+
+describe('recorded: one revision lifecycle for deploy, upgrade and rollback', () => {
+  const stack = stackOpsByName('model-router')!.stack;
+  const spec = (o: Partial<Parameters<typeof recorded>[0]> = {}) => ({ cluster, stack, namespace: 'ns', command: 'upgrade', description: 'upgrade to 2', values: { image: 'r.example/model-router:1.5.0' }, objects: [], ui: recordingUi(), ...o });
+  const stored = () => [...store.keys()].filter((k) => k.startsWith('secrets|ns|vh-deploy.model-router.v')).map((k) => Number(k.split('.v').pop())).sort().map((n) => `${n} ${storedRecord('model-router', n).revision.status}`);
+
+  it('a failure without onFailure: recorded failed with its first line, and the error is thrown as it was', async () => {
+    putRecord(rev(1, 'deployed'));
+    const boom = new Error('apply rejected\nsecond line');
+    await expect(recorded(spec(), async () => Promise.reject(boom))).rejects.toBe(boom);
+    expect(stored()).toEqual(['1 deployed', '2 failed']);
+    expect(storedRecord('model-router', 2).revision.error).toBe('apply rejected');
+  });
+
+  it('onFailure runs once the failed revision is recorded; a rollback inside it marks that revision rolled-back', async () => {
+    putRecord(rev(1, 'deployed'));
+    let seen: string[] = [];
+    const out = await recorded(
+      spec(),
+      async () => Promise.reject(new Error('image pull failed')),
+      async (e, failed) => {
+        seen = stored();
+        expect([failed.revision, failed.status, failed.error]).toEqual([2, 'failed', 'image pull failed']);
+        // The automatic rollback: a revision of its own, undoing the failed one.
+        return recorded(spec({ command: 'rollback', description: 'automatic rollback to 1', rollbackTo: 1, rollsBack: failed }), async ({ revision }) => `rolled back as ${revision.revision} after: ${(e as Error).message}`);
+      },
+    );
+    expect(seen).toEqual(['1 deployed', '2 failed']);
+    expect(out).toBe('rolled back as 3 after: image pull failed');
+    expect(stored()).toEqual(['1 superseded', '2 rolled-back', '3 deployed']);
+    // The failure stays on the record it undid.
+    expect(storedRecord('model-router', 2).revision.error).toBe('image pull failed');
+    expect(storedRecord('model-router', 3).revision.rollbackTo).toBe(1);
+  });
+
+  it('what onFailure throws is the outcome (an upgrade left in place)', async () => {
+    const left = new Error('left in place');
+    await expect(recorded(spec(), async () => Promise.reject(new Error('x')), async () => Promise.reject(left))).rejects.toBe(left);
+    expect(stored()).toEqual(['1 failed']);
+  });
+
+  it('a manual rollback from a deployed revision: the target is re-deployed, the undone one reads rolled-back (not superseded)', async () => {
+    putRecord(rev(1, 'superseded'));
+    putRecord(rev(2, 'deployed'));
+    await recorded(spec({ command: 'rollback', description: 'rollback to 1', rollbackTo: 1, rollsBack: rev(2, 'deployed') }), async () => undefined);
+    expect(stored()).toEqual(['1 superseded', '2 rolled-back', '3 deployed']);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { accessRequirements, type AccessRequirement } from '../../src/k8s/preflight.js';
 import type { Revision } from '../../src/k8s/revisions.js';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { planAccess, rollbackAccess, type RevisionPlan } from '../../src/commands/rollback.js';
+import { planAccess, rollbackAccess, type RevisionPlan } from '../../src/actions/rollback.js';
 
 const infos: Record<string, { group: string; plural: string; namespaced: boolean }> = {
   Namespace: { group: '', plural: 'namespaces', namespaced: false },

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeEndpoints, judgeHpa, judgeIngress, judgePvc, judgeWorkload, targetPortFor, timedCheck, type Endpoint } from '../../src/k8s/checks.js';
 import { inClusterService } from '../../src/actions/verify.js';
-import { pruneCandidates, replicasOwnedOnlyByApply, revisionObjects } from '../../src/commands/rollback.js';
+import { pruneCandidates, replicasOwnedOnlyByApply, revisionObjects } from '../../src/actions/rollback.js';
 import { ClusterAccessError } from '../../src/errors.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 

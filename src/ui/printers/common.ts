@@ -1,0 +1,18 @@
+// Lines several printers share: a health check's result, and what an apply changed.
+import type { HealthResult } from '../../actions/health.js';
+import type { ApplyResult } from '../../k8s/apply.js';
+import { chalk } from '../output.js';
+
+/** `✓ name: HTTP 200 (12 ms)`. */
+export function healthLine(h: HealthResult): string {
+  return `${h.ok ? chalk.green('✓') : chalk.red('✗')} ${h.name}: ${h.detail} (${h.ms} ms)`;
+}
+
+/** `12 objects, 3 changed (4.2 s)`. */
+export function appliedLine(applied: readonly Pick<ApplyResult, 'action'>[], durationMs: number): string {
+  const changed = applied.filter((a) => a.action !== 'unchanged').length;
+  return `${applied.length} objects, ${changed} changed (${(durationMs / 1000).toFixed(1)} s)`;
+}
+
+/** What the JSON document says of each applied object. */
+export const appliedObjects = (applied: readonly ApplyResult[]) => applied.map((a) => ({ ref: a.ref, action: a.action }));
