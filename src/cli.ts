@@ -7,9 +7,7 @@ import { registerStackCommand } from './commands/stack-command.js';
 import { registerDay2Commands } from './commands/day2.js';
 import { ExitCode, VhError } from './errors.js';
 import { VERSION } from './version.js';
-import { cloudStack } from './stacks/posthog-connection.js';
-import { posthogStack } from './stacks/posthog.js';
-import { modelRouterStack } from './stacks/model-router.js';
+import { STACKS } from './stacks/registry.js';
 
 
 const EXIT_CODES = `
@@ -69,34 +67,7 @@ ${EXIT_CODES}
 Every option is also an environment variable VH_DEPLOY_<NAME> and a --config key.`,
   );
 
-  registerStackCommand(program, {
-    name: 'cloud',
-    stack: cloudStack,
-    summary: 'connect the Model Router to PostHog Cloud (ConfigMap + Secret it reads)',
-    examples: [
-      'vh-deploy cloud                                   # asks for region and key',
-      'VH_DEPLOY_POSTHOG_API_KEY=phc_… vh-deploy cloud --region eu --yes',
-      'vh-deploy cloud --host https://posthog.internal.example.com --posthog-api-key-file key.txt --check-key',
-    ],
-  });
-  registerStackCommand(program, {
-    name: 'self-hosted',
-    stack: posthogStack,
-    summary: 'deploy PostHog into the cluster (unsupported by PostHog upstream; prefer `cloud`)',
-    examples: [
-      'vh-deploy self-hosted --domain posthog.example.com --tls-issuer letsencrypt-prod',
-      'vh-deploy self-hosted --domain posthog.example.com --dry-run   # print manifests, secrets masked',
-    ],
-  });
-  registerStackCommand(program, {
-    name: 'model-router',
-    stack: modelRouterStack,
-    summary: 'deploy the Model Router (HPA, PDB, Service, Ingress, NetworkPolicy, ServiceMonitor)',
-    examples: [
-      'vh-deploy model-router --image registry.example.com/model-router:1.4.2 --db-host pg.data --db-user router \\\n      --db-password-file pg.txt --redis-addr redis.data:6379 --yes',
-      'vh-deploy model-router --config prod.yaml --dry-run=server',
-    ],
-  });
+  for (const stack of STACKS) registerStackCommand(program, stack);
   program.addOption(new Option('--no-wait', 'apply in order and return without waiting for readiness or running health checks'));
   program.addOption(new Option('--diff', 'show what would change against the live cluster, then stop').hideHelp());
   // `diff X …` and `render X …` run the stack command itself, so each is one code path.
@@ -110,12 +81,12 @@ function registerStackAlias(program: Command, io: ProgramIo, name: string, descr
   program
     .command(name)
     .description(description)
-    .argument('<stack>', 'cloud | self-hosted | model-router')
+    .argument('<stack>', STACKS.map((st) => st.command.name).join(' | '))
     .argument('[options...]', "the stack command's options")
     .allowUnknownOption()
     .addHelpText('after', `\nExample:\n  $ ${example}\n`)
     .action(async (stack: string, rest: string[], _o, c: Command) => {
-      const known = ['cloud', 'self-hosted', 'model-router'];
+      const known = STACKS.map((st) => st.command.name);
       if (!known.includes(stack)) throw new VhError(`${name}: unknown stack ${JSON.stringify(stack)}; expected ${known.join(', ')}`, ExitCode.badInput);
       const globalArgs = c.parent ? reconstructGlobals(c.parent) : [];
       await buildProgram(io).parseAsync([...globalArgs, stack, ...flags, ...rest], { from: 'user' });

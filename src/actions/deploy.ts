@@ -10,7 +10,7 @@ import { needsDefaultStorageClass } from '../k8s/storage.js';
 import { sourceNote } from '../config/sources.js';
 import type { Source } from '../config/resolve.js';
 import { assertKeyCheck, checkProjectKey } from '../stacks/posthog-key.js';
-import { cloudHost } from '../stacks/posthog-connection.js';
+import { cloudHost } from '../stacks/posthog-connection/index.js';
 import { deployCommandOf } from '../stacks/day2.js';
 import { offlineContext, renderStack, type Stack } from '../stacks/stack.js';
 import { runHealth, unhealthyLine, type HealthResult } from './health.js';

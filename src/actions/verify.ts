@@ -32,10 +32,10 @@ import { WORKLOAD_KINDS } from '../k8s/rollout-rules.js';
 import { readSecretData } from '../k8s/secrets.js';
 import { arr, keyOf, num, rec, str, type KubeObject } from '../k8s/types.js';
 import { maskValue, podTemplate, referencedConfig } from '../manifests/finalize.js';
-import { stackOpsByName, type StackOps } from '../stacks/day2.js';
+import { STACK_OPS, type StackOps } from '../stacks/day2.js';
 import type { HealthCheck } from '../stacks/health.js';
 import { checkProjectKey } from '../stacks/posthog-key.js';
-import { CONNECTION_NAME } from '../stacks/posthog-connection.js';
+import { CONNECTION_NAME } from '../stacks/posthog-connection/index.js';
 import { registerSecret } from '../ui/redact.js';
 import { leaseName } from './lifecycle.js';
 import type { ActionContext } from './types.js';
@@ -250,7 +250,7 @@ export async function verifyAction(input: VerifyInput, ctx: Pick<ActionContext, 
   const { cluster } = ctx;
   const started = performance.now();
   const all = input.stack === 'all';
-  const candidates = input.stack === 'all' ? (['posthog', 'model-router', 'posthog-connection'].map(stackOpsByName) as StackOps[]) : [input.stack];
+  const candidates = input.stack === 'all' ? STACK_OPS : [input.stack];
   const nsOf = (ops: StackOps) => input.namespace ?? ops.stack.defaultNamespace;
   const found = await Promise.all(candidates.map(async (ops) => ({ ops, namespace: nsOf(ops), rev: currentRevision(await listRevisions(cluster, nsOf(ops), ops.stack.name)) })));
   const targets = found.filter((f): f is typeof f & { rev: Revision } => {

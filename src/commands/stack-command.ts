@@ -1,5 +1,5 @@
-// The shared shape of `cloud`, `self-hosted` and `model-router`: inputs → plan →
-// (dry run | apply + wait) → report. Each command file only names its stack and help.
+// The deploy commands of the registry's stacks (`cloud`, `self-hosted`, `model-router`):
+// inputs → the deploy action → its printer.
 import type { Command } from 'commander';
 import { renderStack, offlineContext, type Stack } from '../stacks/stack.js';
 import { createUi } from '../ui/output.js';
@@ -8,20 +8,14 @@ import { addFieldOptions } from './options.js';
 import { manifestsText } from './render-output.js';
 import { ExitCode, ReportedError } from '../errors.js';
 
-export interface StackCommandSpec {
-  name: string;
-  stack: Stack;
-  summary: string;
-  examples: string[];
-}
-
-export function registerStackCommand(program: Command, spec: StackCommandSpec): Command {
-  const cmd = program.command(spec.name).description(spec.summary);
-  addFieldOptions(cmd, spec.stack.fields);
-  cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+/** The stack's deploy command (`cloud`, `self-hosted`, `model-router`), from its registry entry. */
+export function registerStackCommand(program: Command, stack: Stack): Command {
+  const cmd = program.command(stack.command.name).description(stack.command.summary);
+  addFieldOptions(cmd, stack.fields);
+  cmd.addHelpText('after', `\nExamples:\n${stack.command.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
   cmd.action(
     inCliTermsAction(async (_opts, c: Command) => {
-      await runStackCommand(c, spec.stack);
+      await runStackCommand(c, stack);
     }),
   );
   return cmd;

@@ -5,13 +5,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { allFields, fileKey } from './fields.js';
+import { fileKey } from './fields.js';
+import { configFields } from '../stacks/registry.js';
 
 const MAX_BYTES = 1024 * 1024;
 
 export function configFileSchema() {
   const shape: Record<string, z.ZodType> = {};
-  for (const f of allFields()) {
+  for (const f of configFields()) {
     shape[f.key] = z.unknown().optional();
     if (f.secret) shape[fileKey(f.key)] = z.string({ error: "expected a file path" }).optional();
   }

@@ -66,7 +66,7 @@ export const DRY_RUN_MODES = ['client', 'server', 'none'] as const;
  * Every deploy command starts from the values of the stack's last successful revision
  * for whatever the user does not give; this switch starts from the defaults instead.
  */
-const RESET_VALUES: Field = {
+export const RESET_VALUES: Field = {
   key: 'resetValues',
   boolean: true,
   recall: false,
@@ -74,122 +74,17 @@ const RESET_VALUES: Field = {
   schema: (v) => v.bool,
 };
 
-export const CLOUD_FIELDS: Field[] = [
-  {
-    key: 'region',
-    valueName: 'us|eu',
-    choices: ['us', 'eu'],
-    description: 'PostHog Cloud region (us → https://us.i.posthog.com, eu → https://eu.i.posthog.com)',
-    schema: (v) => v.oneOf(['us', 'eu']),
-    prompt: {
-      kind: 'select',
-      message: 'PostHog Cloud region',
-      choices: [
-        { value: 'us', name: 'US (us.i.posthog.com)' },
-        { value: 'eu', name: 'EU (eu.i.posthog.com)' },
-      ],
-    },
-  },
-  { key: 'host', valueName: 'url', description: 'custom PostHog host instead of a region (e.g. a reverse proxy)', schema: (v) => v.baseUrl },
-  {
-    key: 'posthogApiKey',
-    valueName: 'key',
-    secret: true,
-    description: 'PostHog project API key (phc_…)',
-    schema: (v) => v.posthogProjectKey,
-    prompt: { kind: 'password', message: 'PostHog project API key (phc_…)' },
-  },
-  { key: 'checkKey', boolean: true, recall: false, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: (v) => v.bool },
-  RESET_VALUES,
-];
 
-const INGRESS_FIELDS: Field[] = [
+/** Ingress settings shared by the stacks that publish a host. */
+export const INGRESS_FIELDS: Field[] = [
   { key: 'tlsIssuer', valueName: 'name', description: 'cert-manager ClusterIssuer for the Ingress TLS certificate', schema: (v) => v.dnsSubdomain('an issuer name') },
   { key: 'ingressClass', valueName: 'name', description: 'IngressClass name (default: the cluster default)', schema: (v) => v.dnsSubdomain('an IngressClass name') },
 ];
 
-export const SELF_HOSTED_FIELDS: Field[] = [
-  {
-    key: 'domain',
-    valueName: 'host',
-    description: 'public host name of PostHog (Ingress host and SITE_URL)',
-    schema: (v) => v.domain,
-    prompt: { kind: 'input', message: 'Public domain for PostHog (e.g. posthog.example.com)' },
-  },
-  ...INGRESS_FIELDS,
-  { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: (v) => v.dnsSubdomain('a StorageClass name') },
-  { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: (v) => v.imageTag },
-  { key: 'posthogImage', valueName: 'repository', description: 'PostHog image repository, e.g. a mirror (default: posthog/posthog)', schema: (v) => v.imageRepository },
-  { key: 'webReplicas', valueName: 'n', description: 'PostHog web replicas', schema: (v) => v.count(0), default: 2 },
-  { key: 'workerReplicas', valueName: 'n', description: 'PostHog worker replicas', schema: (v) => v.count(0), default: 1 },
-  { key: 'pluginsReplicas', valueName: 'n', description: 'PostHog plugin-server replicas', schema: (v) => v.count(0), default: 1 },
-  RESET_VALUES,
-];
 
-export const MODEL_ROUTER_FIELDS: Field[] = [
-  {
-    key: 'image',
-    valueName: 'ref',
-    description: 'Model Router image with a tag or digest (e.g. registry.example.com/model-router:1.4.2)',
-    schema: (v) => v.imageRef,
-    prompt: { kind: 'input', message: 'Model Router image (registry/name:tag or @sha256:…)' },
-  },
-  { key: 'replicas', valueName: 'n', description: 'fixed replica count (turns the HPA off)', schema: (v) => v.count(0) },
-  { key: 'minReplicas', valueName: 'n', description: 'HPA minimum replicas (default 3)', schema: (v) => v.count(1) },
-  { key: 'maxReplicas', valueName: 'n', description: 'HPA maximum replicas (default 10)', schema: (v) => v.count(1) },
-  { key: 'domain', valueName: 'host', description: 'public host name; adds an Ingress with TLS', schema: (v) => v.domain },
-  ...INGRESS_FIELDS,
-  { key: 'posthogHost', valueName: 'url', description: 'PostHog host (default: the connection written by `cloud`, or the in-cluster PostHog)', schema: (v) => v.baseUrl },
-  { key: 'posthogApiKey', valueName: 'key', secret: true, description: 'PostHog project API key (phc_…)', schema: (v) => v.posthogProjectKey },
-  {
-    key: 'dbHost',
-    valueName: 'host',
-    description: 'PostgreSQL host',
-    schema: (v) => v.hostName,
-    prompt: { kind: 'input', message: 'PostgreSQL host' },
-  },
-  { key: 'dbPort', valueName: 'port', description: 'PostgreSQL port', schema: (v) => v.port, default: 5432 },
-  { key: 'dbSslMode', valueName: 'mode', choices: ['disable', 'require', 'verify-ca', 'verify-full'], description: 'PostgreSQL sslmode', schema: (v) => v.oneOf(['disable', 'require', 'verify-ca', 'verify-full']), default: 'require' },
-  { key: 'dbName', valueName: 'name', description: 'PostgreSQL database', schema: (v) => v.plainName('a database name'), default: 'model_router' },
-  {
-    key: 'dbUser',
-    valueName: 'user',
-    description: 'PostgreSQL user',
-    schema: (v) => v.plainName('a user name'),
-    prompt: { kind: 'input', message: 'PostgreSQL user' },
-  },
-  {
-    key: 'dbPassword',
-    valueName: 'password',
-    secret: true,
-    description: 'PostgreSQL password',
-    schema: (v) => v.password,
-    prompt: { kind: 'password', message: 'PostgreSQL password' },
-  },
-  {
-    key: 'redisAddr',
-    valueName: 'host:port',
-    description: 'Redis address',
-    schema: (v) => v.hostPort,
-    prompt: { kind: 'input', message: 'Redis address (host:port)' },
-  },
-  { key: 'redisPassword', valueName: 'password', secret: true, description: 'Redis password (if Redis requires one)', schema: (v) => v.password },
-  { key: 'openaiApiKey', valueName: 'key', secret: true, description: 'OpenAI API key', schema: (v) => v.openaiKey },
-  { key: 'anthropicApiKey', valueName: 'key', secret: true, description: 'Anthropic API key', schema: (v) => v.anthropicKey },
-  RESET_VALUES,
-];
 
 export const SCALE_FIELDS: Field[] = [
   { key: 'replicas', valueName: 'n', description: 'new replica count (refused when an HPA manages the workload)', schema: (v) => v.count(0) },
   { key: 'min', valueName: 'n', description: 'new HPA minimum', schema: (v) => v.count(1) },
   { key: 'max', valueName: 'n', description: 'new HPA maximum', schema: (v) => v.count(1) },
 ];
-
-/** Every key a config file may hold (union over commands), for the strict file schema. */
-export function allFields(): Field[] {
-  const seen = new Map<string, Field>();
-  for (const f of [...GLOBAL_FIELDS, ...CLOUD_FIELDS, ...SELF_HOSTED_FIELDS, ...MODEL_ROUTER_FIELDS, ...SCALE_FIELDS]) {
-    if (!seen.has(f.key)) seen.set(f.key, f);
-  }
-  return [...seen.values()];
-}

@@ -21,6 +21,8 @@ export interface RenderContext {
 export type SummaryRow = [label: string, value: string, keys?: string | readonly string[]];
 
 export interface Stack {
+  /** The command that deploys it, with its help. */
+  command: { name: string; summary: string; examples: readonly string[] };
   /** Stack id used in labels, revisions, leases and `upgrade STACK`. */
   name: string;
   defaultNamespace: string;

@@ -19,8 +19,8 @@ import {
   type RevisionStatus,
 } from '../../src/k8s/revisions.js';
 import { revisionDraft } from '../../src/actions/lifecycle.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
-import { cloudStack } from '../../src/stacks/posthog-connection.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
+import { cloudStack } from '../../src/stacks/posthog-connection/index.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';
 import { secretKeys } from '../../src/stacks/day2.js';
 

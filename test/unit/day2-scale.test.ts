@@ -7,8 +7,9 @@ import { describeScale, hpaRange, planChanges, planScale, withinRange, type Scal
 import { inCliTerms } from '../../src/commands/engine-errors.js';
 import { checkScaleRequest } from '../../src/commands/scale.js';
 import { scaledManifests, scaledValues } from '../../src/actions/scale.js';
-import { resolveStackOps, resolveWorkload, withImageTag, STACK_OPS } from '../../src/stacks/day2.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
+import { resolveStackOps, resolveWorkload, STACK_OPS } from '../../src/stacks/day2.js';
+import { withImageTag } from '../../src/stacks/images.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 

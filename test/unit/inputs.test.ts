@@ -2,12 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLOUD_FIELDS, MODEL_ROUTER_FIELDS, SELF_HOSTED_FIELDS, type Field } from '../../src/config/fields.js';
+import { type Field } from '../../src/config/fields.js';
+import { CLOUD_FIELDS } from '../../src/stacks/posthog-connection/fields.js';
+import { MODEL_ROUTER_FIELDS } from '../../src/stacks/model-router/fields.js';
+import { SELF_HOSTED_FIELDS } from '../../src/stacks/posthog/fields.js';
 import { loadConfigFile } from '../../src/config/configfile.js';
 import type { Prompter } from '../../src/config/prompts.js';
 import { resolveInputs, type Layers } from '../../src/config/resolve.js';
 import { InputError } from '../../src/errors.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vh-inputs-'));
 const layers = (l: Partial<Layers>): Layers => ({ flag: {}, env: {}, config: {}, ...l });

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { dependencyPlan, dependencyWaves, PlanDependencyError, type PlanNode } from '../../src/k8s/dependencies.js';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
-import { posthogStack } from '../../src/stacks/posthog.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
+import { posthogStack } from '../../src/stacks/posthog/index.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';
 
 const depsOf = (nodes: PlanNode[], ref: string) => nodes.find((n) => n.ref === ref)!.deps;

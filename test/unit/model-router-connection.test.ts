@@ -2,7 +2,7 @@
 // use: the host this run writes, else the stored connection, else the in-cluster PostHog.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { connectionHost, IN_CLUSTER_POSTHOG, modelRouterStack } from '../../src/stacks/model-router.js';
+import { connectionHost, IN_CLUSTER_POSTHOG, modelRouterStack } from '../../src/stacks/model-router/index.js';
 import { renderStack } from '../../src/stacks/stack.js';
 
 const values = { image: 'r.example.com/mr:1.0.0', dbHost: 'pg', dbPort: 5432, dbName: 'mr', dbUser: 'u', dbPassword: 'pw-unit-1', dbSslMode: 'require', redisAddr: 'redis:6379' };

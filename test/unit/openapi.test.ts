@@ -2,9 +2,9 @@
 // (kubernetes-models). The server-side check with a real API server is in test/e2e.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
-import { posthogStack } from '../../src/stacks/posthog.js';
-import { cloudStack } from '../../src/stacks/posthog-connection.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
+import { posthogStack } from '../../src/stacks/posthog/index.js';
+import { cloudStack } from '../../src/stacks/posthog-connection/index.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';
 
 type Model = new (data: unknown) => { validate(): void };

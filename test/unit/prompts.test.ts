@@ -2,7 +2,8 @@
 // prompt uses the same zod schema as flags, and secrets are masked on screen.
 import { screen } from '@inquirer/testing/vitest';
 import { describe, expect, it } from 'vitest';
-import { CLOUD_FIELDS, SELF_HOSTED_FIELDS } from '../../src/config/fields.js';
+import { CLOUD_FIELDS } from '../../src/stacks/posthog-connection/fields.js';
+import { SELF_HOSTED_FIELDS } from '../../src/stacks/posthog/fields.js';
 import { inquirerPrompter } from '../../src/config/prompts.js';
 import { ask } from '../../src/config/resolve.js';
 

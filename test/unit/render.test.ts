@@ -4,9 +4,9 @@ import { manifestsText } from '../../src/commands/render-output.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { CHECKSUM_ANNOTATION, maskForDisplay, podTemplate } from '../../src/manifests/finalize.js';
 import { fillTree } from '../../src/manifests/template.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
-import { posthogStack, POSTHOG_SECRET } from '../../src/stacks/posthog.js';
-import { cloudStack } from '../../src/stacks/posthog-connection.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
+import { posthogStack, POSTHOG_SECRET } from '../../src/stacks/posthog/index.js';
+import { cloudStack } from '../../src/stacks/posthog-connection/index.js';
 import { offlineContext, renderStack, type RenderContext } from '../../src/stacks/stack.js';
 
 const KEY = 'phc_goldenGOLDENgolden0123456789';

@@ -1,14 +1,15 @@
 // Values persist (docs/architecture.md, "Values persist"): what a run takes from the
 // stack's last successful revision, and how the summary names where a value came from.
 import { describe, expect, it } from 'vitest';
-import { MODEL_ROUTER_FIELDS, SELF_HOSTED_FIELDS } from '../../src/config/fields.js';
+import { MODEL_ROUTER_FIELDS } from '../../src/stacks/model-router/fields.js';
+import { SELF_HOSTED_FIELDS } from '../../src/stacks/posthog/fields.js';
 import type { Prompter } from '../../src/config/prompts.js';
 import { resolveInputs, type Layers, type RecordedValues } from '../../src/config/resolve.js';
 import { sourceNote } from '../../src/config/sources.js';
 import { InputError } from '../../src/errors.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
-import { cloudStack } from '../../src/stacks/posthog-connection.js';
-import { posthogStack } from '../../src/stacks/posthog.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
+import { cloudStack } from '../../src/stacks/posthog-connection/index.js';
+import { posthogStack } from '../../src/stacks/posthog/index.js';
 import { recallValues } from '../../src/stacks/stack.js';
 
 const layers = (l: Partial<Layers>): Layers => ({ flag: {}, env: {}, config: {}, ...l });

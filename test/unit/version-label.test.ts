@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { imageVersion } from '../../src/manifests/finalize.js';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { modelRouterStack } from '../../src/stacks/model-router.js';
-import { posthogStack } from '../../src/stacks/posthog.js';
+import { modelRouterStack } from '../../src/stacks/model-router/index.js';
+import { posthogStack } from '../../src/stacks/posthog/index.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';
 
 const existing = { 'posthog-secrets': { SECRET_KEY: 'k'.repeat(64), POSTHOG_DB_PASSWORD: 'p1', POSTHOG_REDIS_PASSWORD: 'p2', CLICKHOUSE_PASSWORD: 'p3', ENCRYPTION_SALT_KEYS: 's'.repeat(32) } };

@@ -1,13 +1,13 @@
 // `vh-deploy model-router`: the Model Router with its config and secrets wired so
 // every env var resolves, HPA (3–10) or a fixed count, PDB, Service, optional Ingress,
 // NetworkPolicy, and a ServiceMonitor only when the cluster has that API.
-import { MODEL_ROUTER_FIELDS } from '../config/fields.js';
-import { maskValue } from '../manifests/finalize.js';
-import { renderTemplate } from '../manifests/template.js';
-import type { KubeObject } from '../k8s/types.js';
-import { APP_NAMESPACE, CONNECTION_NAME, cloudStack, renderConnection } from './posthog-connection.js';
-import { bodyCheck, missingMetrics, statusCheck } from './health.js';
-import type { Stack, SummaryRow } from './stack.js';
+import { MODEL_ROUTER_FIELDS } from './fields.js';
+import { maskValue } from '../../manifests/finalize.js';
+import { renderTemplate } from '../../manifests/template.js';
+import type { KubeObject } from '../../k8s/types.js';
+import { APP_NAMESPACE, CONNECTION_NAME, cloudStack, renderConnection } from '../posthog-connection/index.js';
+import { bodyCheck, missingMetrics, statusCheck } from '../health.js';
+import type { Stack, SummaryRow } from '../stack.js';
 
 export const MODEL_ROUTER = { name: 'model-router', httpPort: 8080, metricsPort: 9090 } as const;
 /** Where a self-hosted PostHog (same cluster) answers. */
@@ -50,6 +50,14 @@ export function hpaOf(v: Record<string, unknown>): { min: number; max: number } 
 }
 
 export const modelRouterStack: Stack = {
+  command: {
+    name: 'model-router',
+    summary: 'deploy the Model Router (HPA, PDB, Service, Ingress, NetworkPolicy, ServiceMonitor)',
+    examples: [
+    'vh-deploy model-router --image registry.example.com/model-router:1.4.2 --db-host pg.data --db-user router \\\n      --db-password-file pg.txt --redis-addr redis.data:6379 --yes',
+    'vh-deploy model-router --config prod.yaml --dry-run=server',
+    ],
+  },
   name: 'model-router',
   defaultNamespace: APP_NAMESPACE,
   fields: MODEL_ROUTER_FIELDS,

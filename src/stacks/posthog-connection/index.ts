@@ -1,9 +1,9 @@
 // `vh-deploy cloud`: the PostHog connection (ConfigMap + Secret) that the Model Router
 // reads, pointing at PostHog Cloud or a custom host.
-import { CLOUD_FIELDS } from '../config/fields.js';
-import { renderTemplate } from '../manifests/template.js';
-import { maskValue } from '../manifests/finalize.js';
-import type { Stack } from './stack.js';
+import { CLOUD_FIELDS } from './fields.js';
+import { renderTemplate } from '../../manifests/template.js';
+import { maskValue } from '../../manifests/finalize.js';
+import type { Stack } from '../stack.js';
 
 export const CLOUD_HOSTS = { us: 'https://us.i.posthog.com', eu: 'https://eu.i.posthog.com' } as const;
 export const CONNECTION_NAME = 'model-router-posthog';
@@ -23,6 +23,15 @@ export function renderConnection(namespace: string, posthogHost: string, posthog
 }
 
 export const cloudStack: Stack = {
+  command: {
+    name: 'cloud',
+    summary: 'connect the Model Router to PostHog Cloud (ConfigMap + Secret it reads)',
+    examples: [
+    'vh-deploy cloud                                   # asks for region and key',
+    'VH_DEPLOY_POSTHOG_API_KEY=phc_… vh-deploy cloud --region eu --yes',
+    'vh-deploy cloud --host https://posthog.internal.example.com --posthog-api-key-file key.txt --check-key',
+    ],
+  },
   name: 'posthog-connection',
   defaultNamespace: APP_NAMESPACE,
   fields: CLOUD_FIELDS,

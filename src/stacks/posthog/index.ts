@@ -3,12 +3,12 @@
 // migration Job, then web, worker and plugin-server. PostHog no longer supports
 // Kubernetes self-hosting; the README says so and recommends `cloud`.
 import { randomBytes } from 'node:crypto';
-import { SELF_HOSTED_FIELDS } from '../config/fields.js';
-import { shortHash } from '../manifests/finalize.js';
-import { renderTemplate } from '../manifests/template.js';
-import type { KubeObject } from '../k8s/types.js';
-import { bodyCheck, preflightProblems, statusCheck } from './health.js';
-import type { Stack } from './stack.js';
+import { SELF_HOSTED_FIELDS } from './fields.js';
+import { shortHash } from '../../manifests/finalize.js';
+import { renderTemplate } from '../../manifests/template.js';
+import type { KubeObject } from '../../k8s/types.js';
+import { bodyCheck, preflightProblems, statusCheck } from '../health.js';
+import type { Stack } from '../stack.js';
 
 /**
  * Pinned versions that belong together: PostHog's last versioned release and data
@@ -71,6 +71,14 @@ const FILES = [
 ];
 
 export const posthogStack: Stack = {
+  command: {
+    name: 'self-hosted',
+    summary: 'deploy PostHog into the cluster (unsupported by PostHog upstream; prefer `cloud`)',
+    examples: [
+    'vh-deploy self-hosted --domain posthog.example.com --tls-issuer letsencrypt-prod',
+    'vh-deploy self-hosted --domain posthog.example.com --dry-run   # print manifests, secrets masked',
+    ],
+  },
   name: 'posthog',
   defaultNamespace: 'posthog',
   fields: SELF_HOSTED_FIELDS,

@@ -1,0 +1,31 @@
+// Day-2 operations of the stack (scale, upgrade, where its secrets live). Loaded with the
+// day-2 commands, not at start-up: the version checks pull in zod.
+import { InputError } from '../../errors.js';
+import type { StackOps } from '../day2.js';
+import * as v from '../../config/validators.js';
+import { parsed } from '../images.js';
+import { posthogStack } from './index.js';
+
+/** Everything vh-deploy knows of this stack beyond rendering it: names, command, day-2 operations. */
+export const posthogOps: StackOps = {
+  stack: posthogStack,
+  names: ['posthog', 'self-hosted'],
+  deployCommand: 'self-hosted',
+  workloads: {
+    web: { kind: 'Deployment', name: 'posthog-web', valueKeys: { replicas: 'webReplicas' } },
+    worker: { kind: 'Deployment', name: 'posthog-worker', valueKeys: { replicas: 'workerReplicas' } },
+    plugins: { kind: 'Deployment', name: 'posthog-plugins', valueKeys: { replicas: 'pluginsReplicas' } },
+  },
+  workloadAliases: { 'plugin-server': 'plugins', 'posthog-web': 'web', 'posthog-worker': 'worker', 'posthog-plugins': 'plugins' },
+  // Generated secrets are reused by the render itself (Stack.reusedSecrets).
+  secretSources: [],
+  upgrade: {
+    check(req) {
+      if (req.imageTag !== undefined || req.image !== undefined) throw new InputError(`${req.image !== undefined ? '--image' : '--image-tag'}: is for model-router; for posthog give --version TAG`);
+      if (req.version === undefined) throw new InputError('--version: give the PostHog image tag or digest to upgrade to, e.g. --version release-1.43.0');
+      parsed(v.imageTag, '--version', req.version);
+    },
+    apply: (values, req) => ({ values: { ...values, posthogVersion: req.version! }, version: req.version! }),
+  },
+  readsConnection: false,
+};

@@ -1,0 +1,25 @@
+// The stacks vh-deploy deploys, one entry each (docs/architecture.md, "Stacks"). The CLI,
+// `render`/`diff`, `verify all` and the config-file schema iterate this list. A stack's
+// folder (src/stacks/NAME/) holds its fields, its render and health checks, its command
+// help (index.ts) and its day-2 operations (day2.ts, loaded only by day-2 commands);
+// its templates are in templates/NAME/.
+import { GLOBAL_FIELDS, SCALE_FIELDS, type Field } from '../config/fields.js';
+import { modelRouterStack } from './model-router/index.js';
+import { cloudStack } from './posthog-connection/index.js';
+import { posthogStack } from './posthog/index.js';
+import type { Stack } from './stack.js';
+
+/** In the order `verify all` checks them and `--help` lists their commands. */
+export const STACKS: readonly Stack[] = [cloudStack, posthogStack, modelRouterStack];
+
+/** The stack a deploy command (`cloud`, `self-hosted`, `model-router`) deploys. */
+export function stackByCommand(name: string): Stack | undefined {
+  return STACKS.find((s) => s.command.name === name);
+}
+
+/** Every key a config file may hold (union over the commands), for its strict schema. */
+export function configFields(): Field[] {
+  const seen = new Map<string, Field>();
+  for (const f of [...GLOBAL_FIELDS, ...STACKS.flatMap((s) => s.fields), ...SCALE_FIELDS]) if (!seen.has(f.key)) seen.set(f.key, f);
+  return [...seen.values()];
+}
