@@ -97,6 +97,26 @@ const results = {};
 const PID_FILES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
 const cpPids = () => PID_FILES.map((n) => { try { return readFileSync(join(ROOT, '.cluster/pids', `${n}.pid`), 'utf8').trim(); } catch { return ''; } }).join(',');
 const PIDS_START = cpPids();
+/** Runs one sample; if a control-plane component restarted meanwhile (a fault test on the
+ *  shared cluster), waits for the cluster and takes the sample again (up to 3 times). */
+async function stable(what, fn) {
+  for (let attempt = 1; ; attempt++) {
+    const before = cpPids();
+    let err;
+    try {
+      const res = await fn();
+      if (cpPids() === before) return res;
+    } catch (e) {
+      if (cpPids() === before) throw e;
+      err = e;
+    }
+    if (attempt >= 3) throw err ?? new Error(`${what}: the control plane kept restarting`);
+    log(`${what}: a control-plane component restarted meanwhile (a fault test?); taking the sample again`);
+    for (let i = 0; i < 60 && spawnSync('bash', [join(ROOT, 'test/cluster/status.sh'), '--quiet']).status !== 0; i++) await new Promise((r) => setTimeout(r, 2000));
+    // A whole new cluster (new address and certificates) invalidates the proxy and the samples so far.
+    if (JSON.parse(readFileSync(join(ROOT, '.cluster/cluster.json'), 'utf8')).server !== info.server) throw new Error('the cluster was restarted with a new address during the bench: run it again');
+  }
+}
 let helmDir, proxy;
 
 try {
@@ -301,26 +321,31 @@ try {
         const t = { vh: [], helm: [], vhNoop: [], helmNoop: [] };
         const rts = { vh: [], helm: [], vhNoop: [], helmNoop: [] };
         for (let i = 0; i < RUNS; i++) {
-          const tag = stack === 'self-hosted' ? 'sh' : 'mr';
-          const nsV = `bench-${tag}-v-${rand()}`, nsH = `bench-${tag}-h-${rand()}`;
-          created.push(nsV, nsH);
-          const chart = chartFor(stack, nsH);
-          const vhRun = () => timeRun(process.execPath, [BIN, ...s.args(nsV), '--yes', '--timeout', '3m'], vhEnv(s));
-          // Alternate who goes first, so a busy moment of the shared machine favours neither.
-          const order = i % 2 ? ['helm', 'vh'] : ['vh', 'helm'];
-          for (const phase of ['first', 'again']) {
-            for (const who of order) {
-              const { ms, rt } = await counted(who === 'helm'
-                ? () => timeRun(HELM, helmArgs(phase === 'first' ? 'install' : 'upgrade', nsH, chart, '3m'), hEnv)
-                : vhRun);
-              const key = phase === 'first' ? who : `${who}Noop`;
-              t[key].push(ms);
-              if (rt) rts[key].push(rt);
+          const sample = await stable(`${label} ${stack} #${i + 1}`, async () => {
+            const tag = stack === 'self-hosted' ? 'sh' : 'mr';
+            const nsV = `bench-${tag}-v-${rand()}`, nsH = `bench-${tag}-h-${rand()}`;
+            created.push(nsV, nsH);
+            rowNs.push(nsV, nsH);
+            const chart = chartFor(stack, nsH);
+            const vhRun = () => timeRun(process.execPath, [BIN, ...s.args(nsV), '--yes', '--timeout', '3m'], vhEnv(s));
+            // Alternate who goes first, so a busy moment of the shared machine favours neither.
+            const order = i % 2 ? ['helm', 'vh'] : ['vh', 'helm'];
+            const got = {};
+            for (const phase of ['first', 'again']) {
+              for (const who of order) {
+                got[phase === 'first' ? who : `${who}Noop`] = await counted(who === 'helm'
+                  ? () => timeRun(HELM, helmArgs(phase === 'first' ? 'install' : 'upgrade', nsH, chart, '3m'), hEnv)
+                  : vhRun);
+              }
             }
+            return got;
+          });
+          for (const [key, { ms, rt }] of Object.entries(sample)) {
+            t[key].push(ms);
+            if (rt) rts[key].push(rt);
           }
           log(`${label} ${stack} #${i + 1}: deploy vh-deploy ${fmt(t.vh.at(-1))} / helm install ${fmt(t.helm.at(-1))}; ` +
             `again: vh-deploy ${fmt(t.vhNoop.at(-1))} / helm upgrade ${fmt(t.helmNoop.at(-1))}`);
-          rowNs.push(nsV, nsH);
         }
         settle(rowNs.splice(0));
         out[stack] = {
@@ -335,18 +360,22 @@ try {
       const s = stacks['model-router'];
       const vhFail = [], helmFail = [], vhFailRt = [];
       for (let i = 0; i < RUNS; i++) {
-        const ns = `bench-bad-v-${rand()}`;
-        created.push(ns);
-        const { ms, rt } = await counted(() => timeRun(process.execPath, [BIN, ...s.args(ns, BAD_IMAGE), '--yes', '--timeout', '90s'], vhEnv(s), { fail: true }));
+        const { ms, rt } = await stable(`${label} broken image, vh-deploy #${i + 1}`, () => {
+          const ns = `bench-bad-v-${rand()}`;
+          created.push(ns);
+          rowNs.push(ns);
+          return counted(() => timeRun(process.execPath, [BIN, ...s.args(ns, BAD_IMAGE), '--yes', '--timeout', '90s'], vhEnv(s), { fail: true }));
+        });
         vhFail.push(ms);
         if (rt) vhFailRt.push(rt);
-        rowNs.push(ns);
       }
       for (let i = 0; i < HELM_FAIL_RUNS; i++) {
-        const ns = `bench-bad-h-${rand()}`;
-        created.push(ns);
-        helmFail.push(timeRun(HELM, helmArgs('install', ns, chartFor('model-router', ns, BAD_IMAGE), '90s'), hEnv, { fail: true }).ms);
-        rowNs.push(ns);
+        helmFail.push(await stable(`${label} broken image, helm #${i + 1}`, () => {
+          const ns = `bench-bad-h-${rand()}`;
+          created.push(ns);
+          rowNs.push(ns);
+          return timeRun(HELM, helmArgs('install', ns, chartFor('model-router', ns, BAD_IMAGE), '90s'), hEnv, { fail: true }).ms;
+        }));
       }
       settle(rowNs.splice(0));
       out.broken = { vh: median(vhFail), helm: median(helmFail), helmSamples: helmFail.length, samples: { vh: vhFail, helm: helmFail }, roundTrips: { vh: rtMedian(vhFailRt) } };
