@@ -24,7 +24,7 @@ export function registerStackCommand(program: Command, stack: Stack): Command {
 export async function runStackCommand(cmd: Command, stack: Stack): Promise<void> {
   // Loaded here, not at start-up: input checks pull in zod, which `--help` never needs.
   const { collectInputs } = await import('./inputs.js');
-  const { recordedValuesReader } = await import('./recorded-values.js');
+  const { recordedValuesReader } = await import('../actions/recorded-values.js');
   const recorded = recordedValuesReader(stack);
   const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check, recorded: recorded.read }).catch(async (e: unknown) => {
     await recorded.close();

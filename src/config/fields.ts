@@ -36,6 +36,12 @@ export interface Field {
   recall?: false;
 }
 
+/** A value asked for on a terminal when it is missing: masked when secret. */
+export function askedField(o: Pick<Field, 'key' | 'valueName' | 'description' | 'schema'> & { secret?: true; ask: string }): Field {
+  const { ask, ...f } = o;
+  return { ...f, prompt: { kind: o.secret ? 'password' : 'input', message: ask } };
+}
+
 export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 export const envName = (key: string) => `VH_DEPLOY_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
 export const flagName = (key: string) => `--${kebab(key)}`;

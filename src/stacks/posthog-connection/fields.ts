@@ -1,5 +1,5 @@
 // The inputs of `vh-deploy cloud` (flags, VH_DEPLOY_* env, config keys, prompts).
-import { RESET_VALUES, type Field } from '../../config/fields.js';
+import { askedField, RESET_VALUES, type Field } from '../../config/fields.js';
 
 export const CLOUD_FIELDS: Field[] = [
   {
@@ -18,14 +18,7 @@ export const CLOUD_FIELDS: Field[] = [
     },
   },
   { key: 'host', valueName: 'url', description: 'custom PostHog host instead of a region (e.g. a reverse proxy)', schema: (v) => v.baseUrl },
-  {
-    key: 'posthogApiKey',
-    valueName: 'key',
-    secret: true,
-    description: 'PostHog project API key (phc_…)',
-    schema: (v) => v.posthogProjectKey,
-    prompt: { kind: 'password', message: 'PostHog project API key (phc_…)' },
-  },
+  askedField({ key: 'posthogApiKey', valueName: 'key', secret: true, description: 'PostHog project API key (phc_…)', schema: (v) => v.posthogProjectKey, ask: 'PostHog project API key (phc_…)' }),
   { key: 'checkKey', boolean: true, recall: false, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: (v) => v.bool },
   RESET_VALUES,
 ];

@@ -1,14 +1,8 @@
 // The inputs of `vh-deploy self-hosted` (flags, VH_DEPLOY_* env, config keys, prompts).
-import { INGRESS_FIELDS, RESET_VALUES, type Field } from '../../config/fields.js';
+import { askedField, INGRESS_FIELDS, RESET_VALUES, type Field } from '../../config/fields.js';
 
 export const SELF_HOSTED_FIELDS: Field[] = [
-  {
-    key: 'domain',
-    valueName: 'host',
-    description: 'public host name of PostHog (Ingress host and SITE_URL)',
-    schema: (v) => v.domain,
-    prompt: { kind: 'input', message: 'Public domain for PostHog (e.g. posthog.example.com)' },
-  },
+  askedField({ key: 'domain', valueName: 'host', description: 'public host name of PostHog (Ingress host and SITE_URL)', schema: (v) => v.domain, ask: 'Public domain for PostHog (e.g. posthog.example.com)' }),
   ...INGRESS_FIELDS,
   { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: (v) => v.dnsSubdomain('a StorageClass name') },
   { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: (v) => v.imageTag },

@@ -2,7 +2,8 @@
 import type { DeployResult } from '../../actions/deploy.js';
 import { changeText } from '../../actions/deploy.js';
 import type { Source } from '../../config/resolve.js';
-import { chalk, type Ui } from '../output.js';
+import type { Ui } from '../output.js';
+import { appliedLine, healthLine } from './common.js';
 
 export function printDeploy(ui: Ui, r: DeployResult, inputs: { sources: Readonly<Record<string, Source>>; recordedFrom?: number | undefined }): void {
   const durationMs = Math.round(performance.now() - r.started);
@@ -31,7 +32,6 @@ export function printDeploy(ui: Ui, r: DeployResult, inputs: { sources: Readonly
     for (const o of r.objects) ui.out(`${o.ref} ${o.action}${o.note ? ` (${o.note})` : ''} (server dry run)`);
     return;
   }
-  for (const h of health) ui.out(`${h.ok ? chalk.green('✓') : chalk.red('✗')} ${h.name}: ${h.detail} (${h.ms} ms)`);
-  const changed = r.objects.filter((o) => o.action !== 'unchanged').length;
-  ui.out(`${r.stack} ${r.ok ? 'ready' : 'deployed but unhealthy'} in namespace ${r.namespace}: ${r.objects.length} objects, ${changed} changed (${(durationMs / 1000).toFixed(1)} s)`);
+  for (const h of health) ui.out(healthLine(h));
+  ui.out(`${r.stack} ${r.ok ? 'ready' : 'deployed but unhealthy'} in namespace ${r.namespace}: ${appliedLine(r.objects, durationMs)}`);
 }

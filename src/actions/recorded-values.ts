@@ -7,7 +7,7 @@ import { connect, type Cluster } from '../k8s/client.js';
 import { lastSuccessful, listRevisions } from '../k8s/revisions.js';
 import type { RecordedValues } from '../config/resolve.js';
 import { recallValues, type Stack } from '../stacks/stack.js';
-import type { Globals } from './inputs.js';
+import type { Globals } from '../commands/inputs.js';
 
 export interface RecordedValuesReader {
   /** For collectInputs: the values to start from, or undefined (client dry run, --reset-values, no revision). */
