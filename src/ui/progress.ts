@@ -6,6 +6,8 @@ import { chalk, type Ui } from './output.js';
 
 export interface Progress {
   event(e: DeployEvent): void;
+  /** Writes a line of its own (a note, a warning) without tearing a running spinner. */
+  print(write: () => void): void;
   stop(): void;
 }
 
@@ -34,7 +36,7 @@ export function describeEvent(e: DeployEvent): string | undefined {
 
 export async function createProgress(ui: Ui): Promise<Progress> {
   if (!spinnerAllowed()) {
-    return { event: (e) => { const l = describeEvent(e); if (l) ui.note(l); }, stop: () => {} };
+    return { event: (e) => { const l = describeEvent(e); if (l) ui.note(l); }, print: (write) => write(), stop: () => {} };
   }
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: process.stderr, discardStdin: false, isEnabled: true });
@@ -57,6 +59,12 @@ export async function createProgress(ui: Ui): Promise<Progress> {
       }
       if (!spinner.isSpinning) spinner.start();
       refresh();
+    },
+    print(write) {
+      if (!spinner.isSpinning) return write();
+      spinner.clear();
+      write();
+      spinner.render();
     },
     stop: () => spinner.stop(),
   };

@@ -14,9 +14,9 @@ export async function showEvents(ui: Ui): Promise<ShownEvents> {
   const progress = await createProgress(ui);
   return {
     note: (line, level) => {
-      if (level !== 'verbose' || ui.verbose) ui.note(line);
+      if (level !== 'verbose' || ui.verbose) progress.print(() => ui.note(line));
     },
-    warn: (message) => ui.warn(message),
+    warn: (message) => progress.print(() => ui.warn(message)),
     progress: (e) => progress.event(e),
     stop: () => progress.stop(),
   };
