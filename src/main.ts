@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   const failureDocument = async (e: unknown, code: number, message: string) => {
     if ((e as { reported?: boolean }).reported) return;
     // Loaded only on failure: the format is resolved as the command resolves it (inputs.ts).
-    const { outputFormat } = await import('./commands/inputs.js');
+    const { outputFormat } = await import('./commands/output-format.js');
     if ((await outputFormat(program)) !== 'json') return;
     process.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2))}\n`);
   };

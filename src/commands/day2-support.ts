@@ -1,7 +1,6 @@
 // Shared by verify, scale, upgrade, rollback and history: inputs → cluster, stack
-// lookup, and the error that carries an already-printed JSON document.
+// and the elapsed time.
 import type { Command } from 'commander';
-import { VhError, type ExitCodeValue } from '../errors.js';
 import { connect, type Cluster } from '../k8s/client.js';
 import type { Field } from '../config/fields.js';
 import { durationMs as elapsedMs } from '../ui/format.js';
@@ -26,11 +25,6 @@ export async function openCluster(ctx: Day2Context): Promise<Cluster> {
   if (cluster.insecureSkipTlsVerify) ctx.ui.warn(`the kubeconfig disables TLS verification for ${cluster.server}`);
   return cluster;
 }
-
-export { ReportedError } from '../errors.js';
-import { ReportedError } from '../errors.js';
-
-export const reportedFailure = (message: string, hint?: string) => new ReportedError(message, 1, hint);
 
 /** The command's elapsed time, for printers that report it from the command's start. */
 export const durationMs = (ctx: Day2Context): number => elapsedMs(ctx.started);

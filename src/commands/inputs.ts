@@ -1,7 +1,7 @@
 // Gathers a command's inputs: global options and the stack's fields, validated,
 // prompted for when allowed, before anything talks to a cluster.
 import type { Command } from 'commander';
-import { envName, GLOBAL_FIELDS, type Field } from '../config/fields.js';
+import { GLOBAL_FIELDS, type Field } from '../config/fields.js';
 import { loadConfigFile } from '../config/configfile.js';
 import { canPrompt, inquirerPrompter, type Prompter } from '../config/prompts.js';
 import { resolveInputs, type RecordedValues, type Resolved } from '../config/resolve.js';
@@ -59,35 +59,10 @@ function dryRunMode(cmd: Command, config: Record<string, unknown>): Globals['dry
   return parsed.data;
 }
 
-function readConfig(cmd: Command): Record<string, unknown> {
+/** The --config file's values ({} without one). */
+export function readConfig(cmd: Command): Record<string, unknown> {
   const configPath = cmd.optsWithGlobals().config as string | undefined;
   return configPath ? loadConfigFile(configPath) : {};
-}
-
-const OUTPUT_FIELD = GLOBAL_FIELDS.find((f) => f.key === 'output')!;
-
-/**
- * The output format for the entry point's error path, resolved as collectInputs
- * resolves it (same layers, same check: flag > env > config > default), so that a
- * failure honours JSON however it was chosen. Never throws: a config file that
- * cannot be read still leaves flag and env; a value that fails its check means text.
- */
-export async function outputFormat(cmd: Command): Promise<Globals['output']> {
-  let config: Record<string, unknown> = {};
-  try {
-    config = readConfig(cmd);
-  } catch {
-    // The command reports the config error itself.
-  }
-  const layers = readLayers(cmd, [OUTPUT_FIELD], config);
-  // commander reads env values only after a command's options parsed; when that parse failed, it never did.
-  const env = process.env[envName(OUTPUT_FIELD.key)];
-  if (layers.flag[OUTPUT_FIELD.key] === undefined && layers.env[OUTPUT_FIELD.key] === undefined && env !== undefined) layers.env[OUTPUT_FIELD.key] = env;
-  try {
-    return (await resolveInputs({ fields: [OUTPUT_FIELD], layers, required: () => [] })).values[OUTPUT_FIELD.key] as Globals['output'];
-  } catch {
-    return 'text';
-  }
 }
 
 export async function collectInputs(cmd: Command, o: InputOptions): Promise<CommandInputs> {

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { verifyAction } from '../actions/verify.js';
 import { resolveStackOps } from '../stacks/day2.js';
 import { printVerify } from '../ui/printers/verify.js';
-import { day2Inputs, openCluster, ReportedError } from './day2-support.js';
+import { ReportedError } from '../errors.js';
+import { day2Inputs, openCluster } from './day2-support.js';
 
 export async function runVerify(cmd: Command, stackArg: string, opts: { checkKey?: boolean }): Promise<void> {
   const ctx = await day2Inputs(cmd);
