@@ -254,8 +254,8 @@ describe('e2e cluster harness', () => {
       await apps.createNamespacedDeployment({ namespace, body: appDeployment(name, 2) });
       await waitAvailable(namespace, name, 2);
       const [a, b] = await readyPods(namespace, name);
-      expect(a?.status?.podIP).toBeTruthy();
-      expect(b?.status?.podIP).toBeTruthy();
+      expect(a?.status?.podIP).toMatch(/^10\.244\.\d{1,3}\.\d{1,3}$/);
+      expect(b?.status?.podIP).toMatch(/^10\.244\.\d{1,3}\.\d{1,3}$/);
       expect(a?.status?.podIP).not.toBe(b?.status?.podIP);
 
       await setPodBehaviour(a!.status!.podIP!, { path: '/ready', status: 503, body: { status: 'not ready' } });

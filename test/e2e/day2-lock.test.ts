@@ -4,10 +4,11 @@
 // lease is taken over; a live foreign one is refused unless --force-unlock; Ctrl-C
 // (of a deploy or an upgrade) releases the lock and records the revision as failed
 // (exit 130); `history` tells a live lock from a stale one, also before any revision.
+import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiRequest, deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { setPodBehaviour } from '../cluster/pod-server-control.js';
-import { cli, coord, created, deployRouter, historyJson, kc, KEY, noSecrets, nsName, podIPs, routerArgs } from './support/day2.js';
+import { cli, coord, core, created, deployRouter, historyJson, kc, KEY, noSecrets, nsName, podIPs, routerArgs } from './support/day2.js';
 
 afterAll(async () => {
   await deleteNamespaces(kc, created);
@@ -15,10 +16,17 @@ afterAll(async () => {
 
 const LEASE = 'vh-deploy-lock-model-router';
 
+/**
+ * The lock's holder, or undefined when there is no Lease. Only a 404 for the Lease in a
+ * namespace that exists means "no holder": any other failure (403, connection refused, a
+ * wrong namespace) is rethrown, so "the lock was released" cannot pass on a read that failed.
+ */
 async function holder(ns: string): Promise<string | undefined> {
   try {
     return (await coord.readNamespacedLease({ name: LEASE, namespace: ns })).spec?.holderIdentity ?? undefined;
-  } catch {
+  } catch (e) {
+    if (!(e instanceof k8s.ApiException && e.code === 404)) throw e;
+    await core.readNamespace({ name: ns }); // throws (404) when the namespace itself is missing
     return undefined;
   }
 }

@@ -42,7 +42,7 @@ describe('self-hosted PostHog day 2', () => {
     expect(r.out).toMatch(/posthog upgraded from release-1\.43\.0 \(revision 2\) to release-1\.43\.1 \(revision 3\)/);
     // Order: the new Job is complete before any Deployment is applied.
     const newJob = /✓ Job\/[^/]+\/(posthog-migrate-[a-f0-9]{10}): complete/.exec(r.err)?.[1];
-    expect(newJob).toBeDefined();
+    expect(newJob).toMatch(/^posthog-migrate-[a-f0-9]{10}$/);
     expect(newJob).not.toBe(oldJob);
     // (Lines saying what waits for what come first and are not applies: left out.)
     const log = r.err.split('\n').filter((l) => !l.includes(' waits for ')).join('\n');

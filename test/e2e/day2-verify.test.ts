@@ -51,7 +51,16 @@ describe('verify model-router', () => {
     expect(code).toBe(0);
     expect(doc.ok).toBe(true);
     expect(failed(doc)).toEqual([]);
-    expect(doc.checks.length).toBeGreaterThanOrEqual(8);
+    expect(doc.checks.map((c) => `${c.stack} ${c.check} ${c.status}`)).toEqual([
+      'model-router revision pass',
+      'model-router objects exist pass',
+      'model-router Deployment model-router pass',
+      'model-router endpoints model-router pass',
+      'model-router Model Router /health pass',
+      'model-router Model Router /ready pass',
+      'model-router Model Router /metrics pass',
+      'model-router PostHog connection pass',
+    ]);
   });
 
   it('one pod answering 503 on /ready fails the /ready check, naming that pod', async () => {

@@ -59,7 +59,9 @@ describe('cloud then model-router', () => {
     expect(r.out).toMatch(/✓ Model Router \/metrics: HTTP 200/);
     noSecretsIn(r.out + r.err, [KEY, DB_PASSWORD, encodeURIComponent(DB_PASSWORD), 'sk-e2eopenaikeyopenaikey0000']);
     const d = await apps.readNamespacedDeployment({ name: 'model-router', namespace: ns });
-    expect(d.status?.availableReplicas).toBeGreaterThanOrEqual(1);
+    // No --replicas: the HorizontalPodAutoscaler's floor (3), raised to before the wait, every one available.
+    expect(d.spec?.replicas).toBe(3);
+    expect(d.status?.availableReplicas).toBe(3);
     expect(d.spec?.template.metadata?.annotations?.['vh-deploy.io/config-checksum']).toMatch(/^[a-f0-9]{64}$/);
     const managers = (d.metadata?.managedFields ?? []).map((m) => `${m.manager}/${m.operation}`);
     expect(managers).toContain('vh-deploy/Apply');
@@ -95,9 +97,14 @@ describe('self-hosted PostHog', () => {
     // (Lines saying what waits for what come first and are not applies: left out.)
     const log = r.err.split('\n').filter((l) => !l.includes(' waits for ')).join('\n');
     const at = (s: string) => log.indexOf(s);
-    expect(at('✓ StatefulSet/')).toBeGreaterThan(0);
-    expect(at('Job/')).toBeGreaterThan(log.lastIndexOf('✓ StatefulSet/'));
-    expect(at('Deployment/')).toBeGreaterThan(at('✓ Job/'));
+    // Every position is looked up, not assumed: a line that is missing (-1) must fail, not
+    // count as "before" (a Job that was never waited for prints no completion line).
+    const lastStoreReady = log.lastIndexOf('✓ StatefulSet/');
+    const jobComplete = log.search(/✓ Job\/[^/]+\/posthog-migrate-[a-f0-9]{10}: complete \(1 succeeded\)/);
+    expect(lastStoreReady).toBeGreaterThan(0);
+    expect(at('Job/')).toBeGreaterThan(lastStoreReady);
+    expect(jobComplete).toBeGreaterThan(at('Job/'));
+    expect(at('Deployment/')).toBeGreaterThan(jobComplete);
     for (const h of ['/_livez', '/_readyz?role=web', '/_preflight']) expect(r.out).toContain(`✓ PostHog ${h}: HTTP 200`);
     const pvcs = await core.listNamespacedPersistentVolumeClaim({ namespace: ns });
     expect(pvcs.items).toHaveLength(4);

@@ -2,7 +2,7 @@
 // The generic Kubernetes engine (src/k8s) against the real control plane of
 // test/cluster (kube-apiserver, controller-manager, scheduler, kwok fake nodes).
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { inCliTerms } from '../../src/commands/engine-errors.js';
 import { ClusterAccessError, OperationError } from '../../src/errors.js';
 import { applyObjects, dryRunObjects } from '../../src/k8s/apply.js';
@@ -16,7 +16,7 @@ import { reasonOf } from '../../src/k8s/reasons.js';
 import { objectRef, type KubeObject } from '../../src/k8s/types.js';
 import { waitForObjects, type WaitProgress } from '../../src/k8s/wait.js';
 import { startWatch } from '../../src/k8s/watch.js';
-import { resetPodBehaviour, setPodBehaviour } from '../cluster/pod-server-control.js';
+import { setPodBehaviour } from '../cluster/pod-server-control.js';
 
 let cluster: Cluster;
 const namespaces: string[] = [];
@@ -83,10 +83,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled(namespaces.map((n) => cluster.request('DELETE', `/api/v1/namespaces/${n}`)));
   cluster.close();
-});
-
-afterEach(async () => {
-  await resetPodBehaviour();
 });
 
 describe('apply and wait', () => {
@@ -381,29 +377,57 @@ describe('health through the service proxy', () => {
     const ns = await namespace('e2e-proxy');
     const plan = [deployment(ns, 'api', GOOD_IMAGE, 1), service(ns, 'api')];
     await deploy(cluster, plan, { timeoutMs: 60_000 });
-    // The endpoints controller publishes the pod shortly after it is Ready.
-    let r = await proxyGet(cluster, { namespace: ns, service: 'api', port: 8080, path: '/health', timeoutMs: 5_000 });
-    for (let i = 0; i < 50 && r.status !== 200; i++) {
-      await new Promise((res) => setTimeout(res, 200));
-      r = await proxyGet(cluster, { namespace: ns, service: 'api', port: 8080, path: '/health', timeoutMs: 5_000 });
+    const pods = (await cluster.requestOk('GET', `/api/v1/namespaces/${ns}/pods`)).json<{ items: Array<{ status?: { podIP?: string } }> }>().items;
+    const ip = pods[0]?.status?.podIP;
+    expect(ip).toMatch(/^10\.244\.\d+\.\d+$/);
+    // Rules for this pod only, undone with later neutral rules: the pod server is shared by
+    // every run on the cluster, so no '*' rule and no reset.
+    const paths: string[] = [];
+    const setRule = async (b: { path: string; status?: number; body?: unknown; delayMs?: number }) => {
+      await setPodBehaviour(ip!, b);
+      paths.push(b.path);
+    };
+    const timed = async (o: Parameters<typeof proxyGet>[1]) => {
+      const t0 = performance.now();
+      const r = await proxyGet(cluster, o);
+      return { r, wall: performance.now() - t0 };
+    };
+    try {
+      // The endpoints controller publishes the pod shortly after it is Ready.
+      let { r, wall } = await timed({ namespace: ns, service: 'api', port: 8080, path: '/health', timeoutMs: 5_000 });
+      for (let i = 0; i < 50 && r.status !== 200; i++) {
+        await new Promise((res) => setTimeout(res, 200));
+        ({ r, wall } = await timed({ namespace: ns, service: 'api', port: 8080, path: '/health', timeoutMs: 5_000 }));
+      }
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toMatchObject({ status: 'healthy' });
+      expect(Number.isInteger(r.ms)).toBe(true);
+      expect(r.ms).toBeLessThanOrEqual(Math.ceil(wall));
+
+      // A known delay: ms is the time the answer took, not a constant.
+      await setRule({ path: '/health', delayMs: 400 });
+      ({ r, wall } = await timed({ namespace: ns, service: 'api', port: 8080, path: '/health', timeoutMs: 5_000 }));
+      expect(r.status).toBe(200);
+      expect(r.ms).toBeGreaterThanOrEqual(400);
+      expect(r.ms).toBeLessThanOrEqual(Math.ceil(wall));
+
+      await setRule({ path: '/ready', status: 503, body: { status: 'not ready' } });
+      const notReady = await proxyGet(cluster, { namespace: ns, service: 'api', port: 'http', path: '/ready?verbose=1', timeoutMs: 5_000 });
+      expect(notReady.status).toBe(503);
+      expect(JSON.parse(notReady.body)).toEqual({ status: 'not ready' });
+      expect(notReady.proxyError).toBeUndefined(); // the app's answer, not the API server's
+
+      const missing = await proxyGet(cluster, { namespace: ns, service: 'nope', port: 8080, path: '/health', timeoutMs: 5_000 });
+      expect(missing.status).toBe(404);
+      expect(missing.proxyError).toBe('services "nope" not found');
+
+      await setRule({ path: '/health', delayMs: 3_000 });
+      const slow = await proxyGet(cluster, { namespace: ns, service: 'api', port: 8080, path: '/health', timeoutMs: 500 });
+      expect(slow.status).toBe(0);
+      expect(slow.error).toBe('no answer within 500 ms');
+    } finally {
+      for (const path of new Set(paths)) await setPodBehaviour(ip!, { path });
     }
-    expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toMatchObject({ status: 'healthy' });
-    expect(r.ms).toBeGreaterThanOrEqual(0);
-
-    await setPodBehaviour('*', { path: '/ready', status: 503, body: { status: 'not ready' } });
-    const notReady = await proxyGet(cluster, { namespace: ns, service: 'api', port: 'http', path: '/ready?verbose=1', timeoutMs: 5_000 });
-    expect(notReady.status).toBe(503);
-    expect(notReady.body).toContain('not ready');
-
-    const missing = await proxyGet(cluster, { namespace: ns, service: 'nope', port: 8080, path: '/health', timeoutMs: 5_000 });
-    expect(missing.status).toBe(404);
-    expect(missing.proxyError).toBeTruthy();
-
-    await setPodBehaviour('*', { path: '/health', delayMs: 3_000 });
-    const slow = await proxyGet(cluster, { namespace: ns, service: 'api', port: 8080, path: '/health', timeoutMs: 500 });
-    expect(slow.status).toBe(0);
-    expect(slow.error).toMatch(/no answer within 500 ms/);
   });
 });
 

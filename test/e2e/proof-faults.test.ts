@@ -64,8 +64,14 @@ async function revisions(ns: string, stack = 'model-router'): Promise<Revision[]
     .sort((a, b) => a.revision - b.revision);
 }
 
+/**
+ * The lock's holder, or undefined when there is no Lease. getJson maps only 404 to
+ * undefined (any other status throws); a 404 counts as "no holder" only when the
+ * namespace exists, so a wrong namespace cannot read as "the lock was released".
+ */
 async function leaseHolder(ns: string, stack = 'model-router'): Promise<string | undefined> {
   const l = await getJson<{ spec?: { holderIdentity?: string } }>(kc, `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/vh-deploy-lock-${stack}`);
+  if (!l && !(await getJson(kc, `/api/v1/namespaces/${ns}`))) throw new Error(`leaseHolder: namespace ${ns} does not exist`);
   return l?.spec?.holderIdentity;
 }
 
