@@ -71,6 +71,7 @@ Examples:
     .option('--image-tag <tag>', 'Model Router: new image tag or digest (same repository)')
     .option('--image <ref>', 'Model Router: new image reference (registry/name:tag or @sha256:…)')
     .option('--no-rollback-on-failure', 'leave a failed upgrade in place instead of rolling back')
+    .option('--allow-untested-versions', 'PostHog: accept a --version without a tested set of companions (docs/compatibility.md); sets SKIP_SERVICE_VERSION_REQUIREMENTS=1')
     .addHelpText(
       'after',
       `
@@ -86,12 +87,12 @@ Exit codes: 0 upgraded · 1 failed (nothing written; or left in place with
 4 failed and rolled back · 130 interrupted (no rollback).
 
 Examples:
-  $ vh-deploy upgrade posthog --version release-1.43.1
+  $ vh-deploy upgrade posthog --version release-1.43.0
   $ vh-deploy upgrade model-router --image-tag 1.4.3
   $ vh-deploy upgrade model-router --image registry.example.com/model-router@sha256:… --dry-run
 `,
     )
-    .action(inCliTermsAction(async (stack: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean }, c: Command) => {
+    .action(inCliTermsAction(async (stack: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean; allowUntestedVersions?: boolean }, c: Command) => {
       await (await import('./upgrade.js')).runUpgrade(c, stack, opts);
     }));
 

@@ -29,6 +29,8 @@ export interface UpgradeRequest {
   version?: string | undefined;
   imageTag?: string | undefined;
   image?: string | undefined;
+  /** `--allow-untested-versions`: a version outside the stack's compatibility table is accepted. */
+  allowUntestedVersions?: boolean | undefined;
 }
 
 export interface StackOps {

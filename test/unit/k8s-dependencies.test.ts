@@ -16,7 +16,8 @@ describe('self-hosted PostHog', () => {
   const nodes = dependencyPlan(objects);
   const job = objects.find((o) => o.kind === 'Job')!;
   const jobRef = `Job/ph/${job.metadata.name}`;
-  const stores = ['StatefulSet/ph/posthog-clickhouse', 'StatefulSet/ph/posthog-kafka', 'StatefulSet/ph/posthog-postgres', 'StatefulSet/ph/posthog-redis'];
+  const stores = ['StatefulSet/ph/posthog-clickhouse', 'StatefulSet/ph/posthog-kafka', 'StatefulSet/ph/posthog-postgres', 'StatefulSet/ph/posthog-redis', 'StatefulSet/ph/posthog-zookeeper'];
+  const independent = stores.filter((s) => !s.endsWith('/posthog-kafka'));
 
   it('the migration Job waits for every data store to be ready', () => {
     expect(readyDeps(nodes, jobRef)).toEqual(stores);
@@ -24,15 +25,17 @@ describe('self-hosted PostHog', () => {
   it('web, worker and plugins wait for the migration Job, and only for it', () => {
     for (const d of ['posthog-web', 'posthog-worker', 'posthog-plugins']) expect(readyDeps(nodes, `Deployment/ph/${d}`), d).toEqual([jobRef]);
   });
-  it('data stores wait for nothing but their config being there', () => {
-    for (const s of stores) expect(readyDeps(nodes, s)).toEqual([]);
+  it('data stores wait for nothing but their config being there; Kafka for ZooKeeper', () => {
+    for (const s of independent) expect(readyDeps(nodes, s)).toEqual([]);
+    expect(readyDeps(nodes, 'StatefulSet/ph/posthog-kafka')).toEqual(['StatefulSet/ph/posthog-zookeeper']);
     expect(depsOf(nodes, 'StatefulSet/ph/posthog-postgres')).toContainEqual({ ref: 'Secret/ph/posthog-secrets', need: 'applied' });
   });
-  it('waves: namespace; then config, services, data stores and the Ingress at once; then the Job; then the app', () => {
+  it('waves: namespace; then config, services, data stores and the Ingress at once; Kafka; then the Job; then the app', () => {
     const waves = dependencyWaves(nodes);
     expect(waves[0]).toEqual(['Namespace/ph']);
     expect(waves[1]).toEqual(expect.arrayContaining(['ConfigMap/ph/posthog-config', 'Secret/ph/posthog-secrets', 'Service/ph/posthog-web', 'Ingress/ph/posthog']));
-    expect(waves.at(-3)).toEqual(expect.arrayContaining(stores));
+    expect(waves.at(-4)).toEqual(expect.arrayContaining(independent));
+    expect(waves.at(-3)).toEqual(['StatefulSet/ph/posthog-kafka']);
     expect(waves.at(-2)).toEqual([jobRef]);
     expect([...waves.at(-1)!].sort()).toEqual(['Deployment/ph/posthog-plugins', 'Deployment/ph/posthog-web', 'Deployment/ph/posthog-worker']);
   });

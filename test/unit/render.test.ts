@@ -109,7 +109,7 @@ describe('stack rules', () => {
   it('self-hosted: data stores are StatefulSets with claims, one migration Job, pinned images, SITE_URL = Ingress', () => {
     const objs = renderStack(posthogStack, { domain: 'posthog.example.com' }, ctx('posthog'));
     const sts = objs.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name);
-    expect(sts.sort()).toEqual(['posthog-clickhouse', 'posthog-kafka', 'posthog-postgres', 'posthog-redis']);
+    expect(sts.sort()).toEqual(['posthog-clickhouse', 'posthog-kafka', 'posthog-postgres', 'posthog-redis', 'posthog-zookeeper']);
     for (const s of objs.filter((o) => o.kind === 'StatefulSet')) expect((s.spec as any).volumeClaimTemplates).toHaveLength(1);
     expect(objs.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['posthog-plugins', 'posthog-web', 'posthog-worker']);
     const jobs = objs.filter((o) => o.kind === 'Job');

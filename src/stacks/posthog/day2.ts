@@ -5,6 +5,7 @@ import type { StackOps } from '../day2.js';
 import * as v from '../../config/validators.js';
 import { parsed } from '../images.js';
 import { posthogStack } from './index.js';
+import { DEFAULT_ROW, untestedVersionProblem } from './compat.js';
 
 /** Everything vh-deploy knows of this stack beyond rendering it: names, command, day-2 operations. */
 export const posthogOps: StackOps = {
@@ -22,10 +23,18 @@ export const posthogOps: StackOps = {
   upgrade: {
     check(req) {
       if (req.imageTag !== undefined || req.image !== undefined) throw new InputError(`${req.image !== undefined ? '--image' : '--image-tag'}: is for model-router; for posthog give --version TAG`);
-      if (req.version === undefined) throw new InputError('--version: give the PostHog image tag or digest to upgrade to, e.g. --version release-1.43.0');
+      if (req.version === undefined) throw new InputError(`--version: give the PostHog image tag or digest to upgrade to, e.g. --version ${DEFAULT_ROW.posthog}`);
       parsed(v.imageTag, '--version', req.version);
+      // The same table as a deploy (compat.ts): companions follow the version's row.
+      const problem = untestedVersionProblem('--version', req.version, req.allowUntestedVersions === true);
+      if (problem) throw new InputError(problem);
     },
-    apply: (values, req) => ({ values: { ...values, posthogVersion: req.version! }, version: req.version! }),
+    // The choice is recorded with the version, so a routine re-run keeps both; a tested
+    // version drops an earlier allowance (and SKIP_SERVICE_VERSION_REQUIREMENTS with it).
+    apply: (values, req) => {
+      const { allowUntestedVersions: _old, ...rest } = values;
+      return { values: { ...rest, posthogVersion: req.version!, ...(req.allowUntestedVersions === true && { allowUntestedVersions: true }) }, version: req.version! };
+    },
   },
   readsConnection: false,
 };

@@ -6,6 +6,9 @@ export const SELF_HOSTED_FIELDS: Field[] = [
   ...INGRESS_FIELDS,
   { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: (v) => v.dnsSubdomain('a StorageClass name') },
   { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: (v) => v.imageTag },
+  // Versions outside src/stacks/posthog/compat.ts are refused unless this is given; it is
+  // recorded like any value, so a routine re-run keeps the untested version it allowed.
+  { key: 'allowUntestedVersions', boolean: true, description: 'accept a --posthog-version without a tested set of companions (docs/compatibility.md); sets SKIP_SERVICE_VERSION_REQUIREMENTS=1', schema: (v) => v.bool },
   { key: 'posthogImage', valueName: 'repository', description: 'PostHog image repository, e.g. a mirror (default: posthog/posthog)', schema: (v) => v.imageRepository },
   { key: 'webReplicas', valueName: 'n', description: 'PostHog web replicas', schema: (v) => v.count(0), default: 2 },
   { key: 'workerReplicas', valueName: 'n', description: 'PostHog worker replicas', schema: (v) => v.count(0), default: 1 },

@@ -9,18 +9,15 @@ import { renderTemplate } from '../../manifests/template.js';
 import type { KubeObject } from '../../k8s/types.js';
 import { bodyCheck, preflightProblems, statusCheck } from '../health.js';
 import type { Stack } from '../stack.js';
+import { companionImages, DEFAULT_ROW, untestedVersionProblem } from './compat.js';
 
 /**
- * Pinned versions that belong together: PostHog's last versioned release and data
- * stores it runs with. Never `latest` (defect P3 of the old manifest).
+ * Pinned versions that belong together: the default row of the compatibility table
+ * (compat.ts), a combination PostHog's own chart ran. Never `latest` (defect P3 of the
+ * old manifest).
  */
-export const POSTHOG_DEFAULT_VERSION = 'release-1.43.0';
-export const POSTHOG_IMAGES = {
-  postgres: 'postgres:15.12-alpine',
-  redis: 'redis:7.2.5-alpine',
-  clickhouse: 'clickhouse/clickhouse-server:23.9.2.56',
-  kafka: 'docker.redpanda.com/redpandadata/redpanda:v25.1.9',
-} as const;
+export const POSTHOG_DEFAULT_VERSION = DEFAULT_ROW.posthog;
+export const POSTHOG_IMAGES = companionImages(POSTHOG_DEFAULT_VERSION);
 
 export const POSTHOG_SECRET = 'posthog-secrets';
 export const POSTHOG_WEB_SERVICE = { name: 'posthog-web', port: 8000 } as const;
@@ -53,8 +50,8 @@ export function posthogImage(version: string, repository = POSTHOG_REPOSITORY): 
   return version.startsWith('sha256:') ? `${repository}@${version}` : `${repository}:${version}`;
 }
 
-const imageOf = (v: Record<string, unknown>) =>
-  posthogImage((v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION, v.posthogImage as string | undefined);
+const versionOf = (v: Record<string, unknown>) => (v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION;
+const imageOf = (v: Record<string, unknown>) => posthogImage(versionOf(v), v.posthogImage as string | undefined);
 
 const FILES = [
   'posthog/configmap.yaml',
@@ -83,9 +80,12 @@ export const posthogStack: Stack = {
   defaultNamespace: 'posthog',
   fields: SELF_HOSTED_FIELDS,
   required: () => ['domain'],
-  check: () => [],
+  check: (values) => {
+    const problem = untestedVersionProblem('--posthog-version', versionOf(values), values.allowUntestedVersions === true);
+    return problem ? [problem] : [];
+  },
   reusedSecrets: [POSTHOG_SECRET],
-  version: (v) => (v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION,
+  version: versionOf,
   // PostHog's own probes: /_livez (process up), /_readyz?role=web (postgres + cache),
   // /_preflight (is everything wired: kafka, plugins, clickhouse, ...).
   health: () => {
@@ -97,7 +97,7 @@ export const posthogStack: Stack = {
     ];
   },
   render(values, ctx) {
-    const images = { ...POSTHOG_IMAGES, posthog: imageOf(values) };
+    const images = { ...companionImages(versionOf(values)), posthog: imageOf(values) };
     const data = {
       namespace: ctx.namespace,
       domain: values.domain,
@@ -108,6 +108,9 @@ export const posthogStack: Stack = {
       migrateSuffix: shortHash(images.posthog),
       replicas: { web: values.webReplicas ?? 2, worker: values.workerReplicas ?? 1, plugins: values.pluginsReplicas ?? 1 },
       secrets: posthogSecrets(ctx.existingSecrets[POSTHOG_SECRET]),
+      // PostHog 1.4x exits 1 outside its service-version ranges; the user chose to run an
+      // untested version, so its check must not stop the pods (docs/compatibility.md).
+      skipVersionCheck: values.allowUntestedVersions === true ? '1' : undefined,
     };
     const objects: KubeObject[] = [...renderTemplate('common/namespace.yaml', data)];
     for (const f of FILES) objects.push(...renderTemplate(f, data));
@@ -116,7 +119,8 @@ export const posthogStack: Stack = {
   summary: (values, ctx) => [
     ['namespace', ctx.namespace],
     ['public URL', `https://${values.domain as string}`, 'domain'],
-    ['PostHog version', (values.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION, 'posthogVersion'],
+    ['PostHog version', versionOf(values), 'posthogVersion'],
+    ['versions', values.allowUntestedVersions === true ? `untested allowed (SKIP_SERVICE_VERSION_REQUIREMENTS=1; companions of ${DEFAULT_ROW.posthog} unless the version has its own)` : 'a tested set (docs/compatibility.md)', 'allowUntestedVersions'],
     ['PostHog image', imageOf(values), 'posthogImage'],
     ['TLS', values.tlsIssuer ? `cert-manager issuer ${values.tlsIssuer as string}` : 'none (no --tls-issuer)', 'tlsIssuer'],
     ['storage class', (values.storageClass as string | undefined) ?? '(cluster default)', 'storageClass'],
