@@ -17,7 +17,6 @@ import {
   missingObjects,
   pass,
   serviceEndpoints,
-  targetPortFor,
   timedCheck,
   warn,
   type CheckResult,
@@ -25,7 +24,7 @@ import {
 } from '../k8s/checks.js';
 import type { Cluster } from '../k8s/client.js';
 import { readObject } from '../k8s/discovery.js';
-import { podProxyGet, proxyGet, serviceProxyPath } from '../k8s/health.js';
+import { serviceProxyPath } from '../k8s/health.js';
 import { ago, leaseState, localProcessAlive, readLease } from '../k8s/lease.js';
 import { currentRevision, listRevisions, type Revision, type RevisionStatus } from '../k8s/revisions.js';
 import { WORKLOAD_KINDS } from '../k8s/rollout-rules.js';
@@ -33,10 +32,10 @@ import { readSecretData } from '../k8s/secrets.js';
 import { arr, keyOf, num, rec, str, type KubeObject } from '../k8s/types.js';
 import { maskValue, podTemplate, referencedConfig } from '../manifests/finalize.js';
 import { STACK_OPS, type StackOps } from '../stacks/day2.js';
-import type { HealthCheck } from '../stacks/health.js';
 import { checkProjectKey } from '../stacks/posthog-key.js';
 import { CONNECTION_NAME } from '../stacks/posthog-connection/index.js';
 import { registerSecret } from '../ui/redact.js';
+import { judgeHealth } from './health.js';
 import { leaseName } from './lifecycle.js';
 import type { ActionContext } from './types.js';
 
@@ -60,30 +59,6 @@ export interface VerifyResult {
   skipped: string[];
   checks: CheckResult[];
   started: number;
-}
-
-/** Both the Service (as clients reach it) and every ready pod behind it, so one bad replica is not hidden by load balancing. */
-export async function judgeHealth(cluster: Cluster, namespace: string, hc: HealthCheck): Promise<Judgement> {
-  const service = await readObject(cluster, { apiVersion: 'v1', kind: 'Service', name: hc.service, namespace });
-  if (!service) return fail(`Service ${hc.service} does not exist`);
-  const [viaService, endpoints] = await Promise.all([
-    proxyGet(cluster, { namespace, service: hc.service, port: hc.port, path: hc.path, timeoutMs: 10_000 }),
-    serviceEndpoints(cluster, namespace, hc.service),
-  ]);
-  const serviceProblem = viaService.proxyError ? `the API server answered: ${viaService.proxyError}` : (viaService.error ?? hc.judge(viaService.status, viaService.body));
-  const pods = endpoints.filter((e) => e.ready && e.pod);
-  const perPod = await Promise.all(
-    pods.map(async (e) => {
-      const port = targetPortFor(service, hc.port, e) ?? hc.port;
-      const r = await podProxyGet(cluster, { namespace, pod: e.pod!, port, path: hc.path, timeoutMs: 10_000 });
-      const problem = r.proxyError ? `the API server answered: ${r.proxyError}` : (r.error ?? hc.judge(r.status, r.body));
-      return { pod: e.pod!, problem };
-    }),
-  );
-  const bad = perPod.filter((p) => p.problem);
-  if (bad.length) return fail(`${bad.length} of ${pods.length} pods fail: ${bad.map((b) => `pod ${b.pod}: ${b.problem}`).join('; ')}`);
-  if (serviceProblem) return fail(`via Service ${hc.service}: ${serviceProblem}`);
-  return pass(`HTTP ${viaService.status} via Service ${hc.service}; ${pods.length} of ${pods.length} pods ok`);
 }
 
 const IN_CLUSTER = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?$/;
@@ -227,7 +202,7 @@ async function checksFor(cluster: Cluster, ops: StackOps, namespace: string, rev
       return l ? judgeIngress(l) : fail('does not exist');
     });
   }
-  for (const hc of ops.stack.health(rev.values)) add(hc.name, () => judgeHealth(cluster, namespace, hc));
+  for (const hc of ops.stack.health(rev.values)) add(hc.name, () => judgeHealth(cluster, namespace, hc, 0));
   if (ops.readsConnection) {
     const reader = Object.values(ops.workloads)[0]?.name;
     const conn = timedCheck(stack, 'PostHog connection', () => judgeConnection(cluster, namespace, reader));

@@ -4,9 +4,9 @@
 // healthy is caught — while /health and /metrics stay fine, so a command that failed
 // only when *every* check failed is caught too. Each ends unhealthy with its own exit
 // code and words, in text and in JSON:
-//   deploy   exit 1, "<stack> is deployed but unhealthy: <check>: HTTP 404", ok: false
+//   deploy   exit 1, "<stack> is deployed but unhealthy: <check>: 1 of 1 pods fail: pod P: HTTP 404", ok: false
 //   upgrade  exit 4, rolled back to the previous revision, which is healthy again
-//   rollback exit 1, "<stack> is back on revision N but unhealthy: <check>: HTTP 404"
+//   rollback exit 1, "<stack> is back on revision N but unhealthy: <check>: 1 of 1 pods fail: pod P: HTTP 404"
 // One Model Router with one replica: deploy, upgrade and rollback check health through
 // the Service, which picks one ready pod per request, so with one pod the bad pod is the
 // one asked (with several, one bad pod would be found only by chance; `verify` asks every
@@ -50,8 +50,8 @@ describe('a Model Router whose /ready answers 404', () => {
     await rules.set(pod!.ip, NOT_FOUND);
     const r = await cli(routerArgs(ns, { extra: ['--replicas', '1'] }));
     expect(r.code, r.err).toBe(1);
-    expect(r.err).toMatch(/^error: model-router is deployed but unhealthy: Model Router \/ready: HTTP 404$/m);
-    expect(r.out).toMatch(/^✗ Model Router \/ready: HTTP 404 \(\d+ ms\)$/m);
+    expect(r.err).toMatch(/^error: model-router is deployed but unhealthy: Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404$/m);
+    expect(r.out).toMatch(/^✗ Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404 \(\d+ ms\)$/m);
     expect(r.out).toMatch(/^✓ Model Router \/health: HTTP 200 /m);
     expect(r.out).toMatch(/^✓ Model Router \/metrics: HTTP 200 /m);
     expect(r.out).toMatch(/^model-router deployed but unhealthy in namespace /m);
@@ -59,7 +59,7 @@ describe('a Model Router whose /ready answers 404', () => {
     await answered404(pod!.ip);
     const last = (await historyJson(ns)).at(-1)!;
     expect(`${last.revision} ${last.status}`).toBe('2 failed');
-    expect(last.error).toMatch(/Model Router \/ready: HTTP 404/);
+    expect(last.error).toMatch(/Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404/);
   });
 
   it('deploy -o json: one document, ok false, /ready false with HTTP 404, the other checks true', async () => {
@@ -70,11 +70,11 @@ describe('a Model Router whose /ready answers 404', () => {
     const doc = JSON.parse(r.out) as HealthDoc;
     expect(doc.ok).toBe(false);
     expect(doc.health.map((h) => [h.name, h.ok, h.detail])).toEqual([
-      ['Model Router /health', true, 'HTTP 200'],
-      ['Model Router /ready', false, 'HTTP 404'],
-      ['Model Router /metrics', true, 'HTTP 200'],
+      ['Model Router /health', true, 'HTTP 200 via Service model-router; 1 of 1 pods ok'],
+      ['Model Router /ready', false, expect.stringMatching(/^1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404$/)],
+      ['Model Router /metrics', true, 'HTTP 200 via Service model-router; 1 of 1 pods ok'],
     ]);
-    expect(r.err).toMatch(/^error: model-router is deployed but unhealthy: Model Router \/ready: HTTP 404$/m);
+    expect(r.err).toMatch(/^error: model-router is deployed but unhealthy: Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404$/m);
     noSecrets(r);
   });
 
@@ -100,7 +100,7 @@ describe('a Model Router whose /ready answers 404', () => {
     }
     expect(r.code, r.err).toBe(4);
     expect(r.err).toMatch(new RegExp(`^error: upgrade of model-router to 1\\.9\\.9 failed and was rolled back to revision ${base} \\(1\\.4\\.2\\), recorded as revision ${base + 2}:$`, 'm'));
-    expect(r.err).toMatch(/^ +model-router 1\.9\.9 is unhealthy: Model Router \/ready: HTTP 404$/m);
+    expect(r.err).toMatch(/^ +model-router 1\.9\.9 is unhealthy: Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404$/m);
     noSecrets(r);
     const bad = marking.marked.filter((m) => m.image === `${IMAGE}:1.9.9`);
     expect(bad.length, 'pods of 1.9.9 marked').toBe(1);
@@ -108,7 +108,7 @@ describe('a Model Router whose /ready answers 404', () => {
     expect(await routerImage(ns)).toBe(`${IMAGE}:1.4.2`);
     const h = await historyJson(ns);
     expect(h.slice(-2).map((x) => `${x.revision} ${x.status} ${x.command}`)).toEqual([`${base + 1} rolled-back upgrade`, `${base + 2} deployed rollback`]);
-    expect(h.at(-2)!.error).toMatch(/Model Router \/ready: HTTP 404/);
+    expect(h.at(-2)!.error).toMatch(/Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404/);
     // The rolled-back pods are healthy, and say so.
     expect((await cli(['verify', 'model-router', '-n', ns])).code).toBe(0);
   });
@@ -126,7 +126,7 @@ describe('a Model Router whose /ready answers 404', () => {
     expect(r.code, r.err).toBe(4);
     const doc = JSON.parse(r.out) as { ok: boolean; exitCode: number; failed: { revision: number; error: string }; rolledBack: { to: number; revision: number; health: HealthDoc['health'] } };
     expect(doc).toMatchObject({ ok: false, exitCode: 4, failed: { revision: base + 1 }, rolledBack: { to: base, revision: base + 2 } });
-    expect(doc.failed.error).toMatch(/Model Router \/ready: HTTP 404/);
+    expect(doc.failed.error).toMatch(/Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404/);
     expect(doc.rolledBack.health.map((x) => [x.name, x.ok])).toEqual([
       ['Model Router /health', true],
       ['Model Router /ready', true],
@@ -154,17 +154,36 @@ describe('a Model Router whose /ready answers 404', () => {
       await marking.stop();
     }
     expect(r.code, r.err).toBe(1);
-    expect(r.err).toMatch(new RegExp(`^error: model-router is back on revision ${target} but unhealthy: Model Router /ready: HTTP 404$`, 'm'));
+    expect(r.err).toMatch(new RegExp(`^error: model-router is back on revision ${target} but unhealthy: Model Router /ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404$`, 'm'));
     const bad = marking.marked.filter((m) => m.image === `${IMAGE}:1.4.2`);
     expect(bad.length, 'pods of 1.4.2 marked').toBe(1);
     await answered404(bad[0]!.ip);
     expect(await routerImage(ns)).toBe(`${IMAGE}:1.4.2`);
     const after = await historyJson(ns);
     expect(after.find((x) => x.revision === current + 1)).toMatchObject({ status: 'failed', command: 'rollback' });
-    expect(after.find((x) => x.revision === current + 1)!.error).toMatch(/back on revision \d+ but unhealthy: Model Router \/ready: HTTP 404/);
+    expect(after.find((x) => x.revision === current + 1)!.error).toMatch(/back on revision \d+ but unhealthy: Model Router \/ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404/);
 
     expect(json.code, json.err).toBe(1);
-    expect(JSON.parse(json.out)).toEqual({ ok: false, exitCode: 1, error: `model-router is back on revision ${target} but unhealthy: Model Router /ready: HTTP 404` });
+    expect(JSON.parse(json.out)).toEqual({ ok: false, exitCode: 1, error: expect.stringMatching(new RegExp(`^model-router is back on revision ${target} but unhealthy: Model Router /ready: 1 of 1 pods fail: pod model-router-[a-z0-9]+-[a-z0-9]+: HTTP 404$`)) });
     noSecrets(r, json);
+  });
+});
+
+describe('one bad replica of three', () => {
+  const rules = podRules();
+  afterEach(async () => {
+    await rules.undo();
+  });
+  it('deploy: the health step asks every ready pod, so the one answering 404 fails the deploy and is named', async () => {
+    const ns = await deployRouter('e2e-health-3', ['--replicas', '3']);
+    const pods = await podIPs(ns);
+    expect(pods).toHaveLength(3);
+    const bad = pods[1]!;
+    await rules.set(bad.ip, NOT_FOUND);
+    const r = await cli(routerArgs(ns, { extra: ['--replicas', '3'] }));
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^error: model-router is deployed but unhealthy: Model Router /ready: 1 of 3 pods fail: pod ${bad.name}: HTTP 404$`, 'm'));
+    noSecrets(r);
+    await answered404(bad.ip);
   });
 });

@@ -11,8 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runHealth, unhealthyLine } from '../../src/actions/health.js';
-import { judgeHealth } from '../../src/actions/verify.js';
+import { judgeHealth, runHealth, unhealthyLine } from '../../src/actions/health.js';
 import { connect, type Cluster } from '../../src/k8s/client.js';
 import { bodyCheck, expectStatus200, missingMetrics, preflightProblems, statusCheck } from '../../src/stacks/health.js';
 import { MODEL_ROUTER_METRICS, modelRouterStack } from '../../src/stacks/model-router/index.js';
@@ -294,14 +293,14 @@ afterEach(() => {
 const checks = () => modelRouterStack.health({});
 const healthy = (): Record<string, Answer> => ({ '/health': [200, '{"status":"healthy"}'], '/ready': [200, '{"status":"ready"}'], '/metrics': [200, FULL_METRICS] });
 
-describe('runHealth (deploy, upgrade, rollback): one answer per check through the Service', () => {
+describe('runHealth (deploy, upgrade, rollback): each check through the Service (no ready pods here)', () => {
   it('every check 200 with the right body: all ok, each detail the status', async () => {
     viaService = healthy();
     const r = await runHealth(cluster, NS, checks(), 0);
     expect(r.map((h) => [h.name, h.ok, h.detail])).toEqual([
-      ['Model Router /health', true, 'HTTP 200'],
-      ['Model Router /ready', true, 'HTTP 200'],
-      ['Model Router /metrics', true, 'HTTP 200'],
+      ['Model Router /health', true, 'HTTP 200 via Service model-router; 0 of 0 pods ok'],
+      ['Model Router /ready', true, 'HTTP 200 via Service model-router; 0 of 0 pods ok'],
+      ['Model Router /metrics', true, 'HTTP 200 via Service model-router; 0 of 0 pods ok'],
     ]);
     expect(unhealthyLine(r)).toBe('');
   });
@@ -313,8 +312,8 @@ describe('runHealth (deploy, upgrade, rollback): one answer per check through th
   ] as const)('/ready answering %i fails that check alone: %s', async (code, detail) => {
     viaService = { ...healthy(), '/ready': [code, code === 404 ? '{"error":"not found"}' : 'no'] };
     const r = await runHealth(cluster, NS, checks(), 0);
-    expect(r.filter((h) => !h.ok).map((h) => [h.name, h.detail])).toEqual([['Model Router /ready', detail]]);
-    expect(unhealthyLine(r)).toBe(`Model Router /ready: ${detail}`);
+    expect(r.filter((h) => !h.ok).map((h) => [h.name, h.detail])).toEqual([['Model Router /ready', `via Service model-router: ${detail}`]]);
+    expect(unhealthyLine(r)).toBe(`Model Router /ready: via Service model-router: ${detail}`);
     // A redirect is the answer: it is not followed.
     expect(requests.filter((x) => x.endsWith('/elsewhere'))).toEqual([]);
   });
@@ -322,13 +321,13 @@ describe('runHealth (deploy, upgrade, rollback): one answer per check through th
   it('a 200 with a wrong body fails, naming what is missing', async () => {
     viaService = { ...healthy(), '/metrics': [200, metricsWithout('posthog_events_sent_total')] };
     const r = await runHealth(cluster, NS, checks(), 0);
-    expect(unhealthyLine(r)).toBe('Model Router /metrics: missing metrics: posthog_events_sent_total');
+    expect(unhealthyLine(r)).toBe('Model Router /metrics: via Service model-router: missing metrics: posthog_events_sent_total');
   });
 
   it('no answer within the timeout fails, saying so', async () => {
     viaService = { ...healthy(), '/health': 'hang' };
     const r = await withHang(() => runHealth(cluster, NS, checks(), 0));
-    expect(r.filter((h) => !h.ok).map((h) => [h.name, h.detail])).toEqual([['Model Router /health', 'no answer within 10000 ms']]);
+    expect(r.filter((h) => !h.ok).map((h) => [h.name, h.detail])).toEqual([['Model Router /health', 'via Service model-router: no answer within 10000 ms']]);
   });
 
   it("the API server's own answer (no endpoints) is retried until the settle time, then named as the API server's", async () => {
@@ -337,15 +336,23 @@ describe('runHealth (deploy, upgrade, rollback): one answer per check through th
     const r = await runHealth(cluster, NS, checks(), 600);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
     expect(requests.filter((x) => x.endsWith('/proxy/ready')).length).toBeGreaterThan(1);
-    expect(unhealthyLine(r)).toBe('Model Router /ready: the API server answered: no endpoints available for service "model-router:8080"');
+    expect(unhealthyLine(r)).toBe('Model Router /ready: via Service model-router: the API server answered: no endpoints available for service "model-router:8080"');
   });
 
   it('every check failing lists each, in order', async () => {
     viaService = { '/health': [500, ''], '/ready': [404, ''], '/metrics': [200, ''] };
     const r = await runHealth(cluster, NS, checks(), 0);
     expect(unhealthyLine(r)).toBe(
-      'Model Router /health: HTTP 500; Model Router /ready: HTTP 404; Model Router /metrics: missing metrics: model_router_requests_total, model_router_request_duration_seconds, model_router_ab_test_exposures_total, posthog_events_sent_total',
+      'Model Router /health: via Service model-router: HTTP 500; Model Router /ready: via Service model-router: HTTP 404; Model Router /metrics: via Service model-router: missing metrics: model_router_requests_total, model_router_request_duration_seconds, model_router_ab_test_exposures_total, posthog_events_sent_total',
     );
+  });
+
+  it('one of two ready pods answering 404 while the Service answers 200: the deploy sees it, naming the pod', async () => {
+    viaService = healthy();
+    endpoints = [{ pod: 'model-router-7d9f-aaaaa', ready: true }, { pod: 'model-router-7d9f-bbbbb', ready: true }];
+    viaPod = { 'model-router-7d9f-aaaaa': healthy(), 'model-router-7d9f-bbbbb': { ...healthy(), '/ready': [404, ''] } };
+    const r = await runHealth(cluster, NS, checks(), 0);
+    expect(unhealthyLine(r)).toBe('Model Router /ready: 1 of 2 pods fail: pod model-router-7d9f-bbbbb: HTTP 404');
   });
 });
 
@@ -363,7 +370,7 @@ describe("verify's judgeHealth: the Service and every ready pod, so one bad repl
     twoPods();
     viaService = healthy();
     viaPod = { 'model-router-7d9f-aaaaa': healthy(), 'model-router-7d9f-bbbbb': healthy() };
-    expect(await judgeHealth(cluster, NS, ready)).toEqual({ status: 'pass', detail: 'HTTP 200 via Service model-router; 2 of 2 pods ok' });
+    expect(await judgeHealth(cluster, NS, ready, 0)).toEqual({ status: 'pass', detail: 'HTTP 200 via Service model-router; 2 of 2 pods ok' });
   });
 
   it.each([
@@ -374,28 +381,28 @@ describe("verify's judgeHealth: the Service and every ready pod, so one bad repl
     twoPods();
     viaService = healthy();
     viaPod = { 'model-router-7d9f-aaaaa': healthy(), 'model-router-7d9f-bbbbb': { ...healthy(), '/ready': [code, ''] } };
-    expect(await judgeHealth(cluster, NS, ready)).toEqual({ status: 'fail', detail: `1 of 2 pods fail: pod model-router-7d9f-bbbbb: ${detail}` });
+    expect(await judgeHealth(cluster, NS, ready, 0)).toEqual({ status: 'fail', detail: `1 of 2 pods fail: pod model-router-7d9f-bbbbb: ${detail}` });
   });
 
   it('one pod with a wrong body fails, naming the pod and the missing metric', async () => {
     twoPods();
     viaService = healthy();
     viaPod = { 'model-router-7d9f-aaaaa': { ...healthy(), '/metrics': [200, metricsWithout('model_router_requests_total')] }, 'model-router-7d9f-bbbbb': healthy() };
-    expect(await judgeHealth(cluster, NS, metrics)).toEqual({ status: 'fail', detail: '1 of 2 pods fail: pod model-router-7d9f-aaaaa: missing metrics: model_router_requests_total' });
+    expect(await judgeHealth(cluster, NS, metrics, 0)).toEqual({ status: 'fail', detail: '1 of 2 pods fail: pod model-router-7d9f-aaaaa: missing metrics: model_router_requests_total' });
   });
 
   it('a pod that does not answer fails, naming the pod', async () => {
     twoPods();
     viaService = healthy();
     viaPod = { 'model-router-7d9f-aaaaa': { ...healthy(), '/ready': 'hang' }, 'model-router-7d9f-bbbbb': healthy() };
-    expect(await withHang(() => judgeHealth(cluster, NS, ready))).toEqual({ status: 'fail', detail: '1 of 2 pods fail: pod model-router-7d9f-aaaaa: no answer within 10000 ms' });
+    expect(await withHang(() => judgeHealth(cluster, NS, ready, 0))).toEqual({ status: 'fail', detail: '1 of 2 pods fail: pod model-router-7d9f-aaaaa: no answer within 10000 ms' });
   });
 
   it('every pod failing names each', async () => {
     twoPods();
     viaService = { ...healthy(), '/ready': [503, ''] };
     viaPod = { 'model-router-7d9f-aaaaa': { ...healthy(), '/ready': [404, ''] }, 'model-router-7d9f-bbbbb': { ...healthy(), '/ready': [503, ''] } };
-    expect(await judgeHealth(cluster, NS, ready)).toEqual({ status: 'fail', detail: '2 of 2 pods fail: pod model-router-7d9f-aaaaa: HTTP 404; pod model-router-7d9f-bbbbb: HTTP 503' });
+    expect(await judgeHealth(cluster, NS, ready, 0)).toEqual({ status: 'fail', detail: '2 of 2 pods fail: pod model-router-7d9f-aaaaa: HTTP 404; pod model-router-7d9f-bbbbb: HTTP 503' });
   });
 
   it('pods not ready are not asked; the Service failing alone fails with its status', async () => {
@@ -405,7 +412,7 @@ describe("verify's judgeHealth: the Service and every ready pod, so one bad repl
     ];
     viaService = { ...healthy(), '/ready': [404, ''] };
     viaPod = { 'model-router-7d9f-aaaaa': healthy() };
-    expect(await judgeHealth(cluster, NS, ready)).toEqual({ status: 'fail', detail: 'via Service model-router: HTTP 404' });
+    expect(await judgeHealth(cluster, NS, ready, 0)).toEqual({ status: 'fail', detail: 'via Service model-router: HTTP 404' });
     expect(requests.filter((x) => x.includes('/pods/'))).toEqual([`/api/v1/namespaces/${NS}/pods/model-router-7d9f-aaaaa:8080/proxy/ready`]);
   });
 
