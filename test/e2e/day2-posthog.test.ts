@@ -37,9 +37,9 @@ describe('self-hosted PostHog day 2', () => {
     const s = await cli(['scale', 'posthog/web', '-n', ns, '--replicas', '3']);
     expect(s.code, s.err).toBe(0);
     const oldJob = (await core.listNamespacedPod({ namespace: ns })).items.find((p) => p.metadata?.name?.startsWith('posthog-migrate-'))?.metadata?.labels?.['job-name'];
-    const r = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.43.1', '--timeout', '2m']);
+    const r = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.42.0', '--timeout', '2m']);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/posthog upgraded from release-1\.43\.0 \(revision 2\) to release-1\.43\.1 \(revision 3\)/);
+    expect(r.out).toMatch(/posthog upgraded from release-1\.43\.0 \(revision 2\) to release-1\.42\.0 \(revision 3\)/);
     // Order: the new Job is complete before any Deployment is applied.
     const newJob = /✓ Job\/[^/]+\/(posthog-migrate-[a-f0-9]{10}): complete/.exec(r.err)?.[1];
     expect(newJob).toMatch(/^posthog-migrate-[a-f0-9]{10}$/);
@@ -47,7 +47,9 @@ describe('self-hosted PostHog day 2', () => {
     // (Lines saying what waits for what come first and are not applies: left out.)
     const log = r.err.split('\n').filter((l) => !l.includes(' waits for ')).join('\n');
     expect(log.indexOf('Deployment/')).toBeGreaterThan(log.indexOf(`✓ Job/${ns}/${newJob}`));
-    expect(await images(ns)).toEqual({ 'posthog-plugins': 'posthog/posthog:release-1.43.1', 'posthog-web': 'posthog/posthog:release-1.43.1', 'posthog-worker': 'posthog/posthog:release-1.43.1' });
+    expect(await images(ns)).toEqual({ 'posthog-plugins': 'posthog/posthog:release-1.42.0', 'posthog-web': 'posthog/posthog:release-1.42.0', 'posthog-worker': 'posthog/posthog:release-1.42.0' });
+    // The companions follow the version's row of the compatibility table (docs/compatibility.md).
+    expect((await apps.readNamespacedStatefulSet({ name: 'posthog-clickhouse', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe('clickhouse/clickhouse-server:22.3.13.80');
     expect((await apps.readNamespacedDeployment({ name: 'posthog-web', namespace: ns })).spec?.replicas).toBe(3);
     expect((await core.readNamespacedSecret({ name: 'posthog-secrets', namespace: ns })).data).toEqual(generated);
     for (const v of Object.values(generated ?? {})) {
@@ -79,5 +81,9 @@ describe('self-hosted PostHog day 2', () => {
     expect(b.code).toBe(2);
     const c = await cli(['upgrade', 'cloud', '-n', ns, '--version', '1']);
     expect(c.code).toBe(2);
+    // A version without a tested set of companions (docs/compatibility.md).
+    const d = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.44.0']);
+    expect(d.code).toBe(2);
+    expect(d.err).toMatch(/^error: --version: "release-1\.44\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0 .*--allow-untested-versions/m);
   });
 });

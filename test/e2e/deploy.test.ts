@@ -107,7 +107,8 @@ describe('self-hosted PostHog', () => {
     expect(at('Deployment/')).toBeGreaterThan(jobComplete);
     for (const h of ['/_livez', '/_readyz?role=web', '/_preflight']) expect(r.out).toContain(`✓ PostHog ${h}: HTTP 200`);
     const pvcs = await core.listNamespacedPersistentVolumeClaim({ namespace: ns });
-    expect(pvcs.items).toHaveLength(4);
+    // PostgreSQL, Redis, ClickHouse, Kafka and ZooKeeper (docs/compatibility.md).
+    expect(pvcs.items.map((p) => p.metadata?.name).sort()).toEqual(['data-posthog-clickhouse-0', 'data-posthog-kafka-0', 'data-posthog-postgres-0', 'data-posthog-redis-0', 'data-posthog-zookeeper-0']);
     for (const p of pvcs.items) expect(p.status?.phase).toBe('Bound');
   });
   it('a re-run never rotates the generated passwords and changes nothing', async () => {
@@ -122,13 +123,18 @@ describe('self-hosted PostHog', () => {
   });
   it('a failing migration Job fails the deploy, names the Job, and no PostHog Deployment is rolled', async () => {
     const ns2 = nsName('e2e-ph-mig');
-    const r = await runCli(
-      ['self-hosted', '-n', ns2, '--domain', 'posthog.e2e.example.com', '--yes', '--posthog-image', 'e2e.invalid/fail-job', '--posthog-version', '1.0.0'],
-      { kubeconfig },
-    );
+    const base = ['self-hosted', '-n', ns2, '--domain', 'posthog.e2e.example.com', '--yes', '--posthog-image', 'e2e.invalid/fail-job', '--posthog-version', '1.0.0'];
+    // 1.0.0 is no row of the compatibility table: refused (exit 2, nothing written) ...
+    const refused = await runCli(base, { kubeconfig });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/^error: --posthog-version: "1\.0\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0/m);
+    expect((await core.listNamespacedConfigMap({ namespace: ns2 }).catch(() => ({ items: [] }))).items.filter((c) => c.metadata?.name === 'posthog-config')).toEqual([]);
+    // ... unless the user allows it: then every PostHog pod is told to skip PostHog's own version check.
+    const r = await runCli([...base, '--allow-untested-versions'], { kubeconfig });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: Job\/e2e-ph-mig-[a-z0-9]+\/posthog-migrate-[a-f0-9]{10} failed/m);
     expect((await apps.listNamespacedDeployment({ namespace: ns2 })).items).toEqual([]);
+    expect((await core.readNamespacedConfigMap({ name: 'posthog-config', namespace: ns2 })).data?.SKIP_SERVICE_VERSION_REQUIREMENTS).toBe('1');
   });
 });
 

@@ -63,7 +63,7 @@ it('self-hosted: data stores ready → Job created; Job complete → app created
   }
   expect(r.code, r.err).toBe(0);
   const { seen } = rec;
-  const stores = ['posthog-postgres', 'posthog-redis', 'posthog-clickhouse', 'posthog-kafka'];
+  const stores = ['posthog-postgres', 'posthog-redis', 'posthog-clickhouse', 'posthog-kafka', 'posthog-zookeeper'];
   const readyRv = stores.map((name) =>
     firstRv(seen, (s) => s.kind === 'StatefulSet' && s.name === name && Number(s.obj.status?.readyReplicas ?? 0) >= Number(s.obj.spec?.replicas ?? 1), `${name} ready`),
   );

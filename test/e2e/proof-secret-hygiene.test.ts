@@ -150,7 +150,7 @@ describe('secret hygiene: every command, every mode', () => {
     await run('self-hosted -o json (re-run: secrets reused)', ['-o', 'json', ...args], { code: 0 });
     await run('self-hosted --verbose (re-run)', [...args, '--verbose'], { code: 0 });
     await run('self-hosted --dry-run=server -o json', [...args, '--dry-run=server', '-o', 'json'], { code: 0 });
-    await run('diff self-hosted (new version)', ['diff', ...args, '--posthog-version', '1.43.1'], { code: 0 });
+    await run('diff self-hosted (new version)', ['diff', ...args, '--posthog-version', 'release-1.42.0'], { code: 0 });
     await run('verify posthog', ['verify', 'posthog', '-n', nsPh], { code: [0, 1] });
     await run('verify posthog -o json', ['verify', 'posthog', '-n', nsPh, '-o', 'json'], { code: [0, 1] });
     await run('history posthog --revision 1 -o json', ['history', 'posthog', '-n', nsPh, '--revision', '1', '-o', 'json'], { code: 0 });

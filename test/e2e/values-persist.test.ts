@@ -98,7 +98,7 @@ describe('a plain re-run of self-hosted keeps the upgraded PostHog version and t
     const args = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m'];
     const first = await cli(args);
     expect(first.code, first.err).toBe(0);
-    const up = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.43.1', '--timeout', '2m']);
+    const up = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.42.0', '--timeout', '2m']);
     expect(up.code, up.err).toBe(0);
     const sc = await cli(['scale', 'posthog/web', '-n', ns, '--replicas', '3', '--timeout', '2m']);
     expect(sc.code, sc.err).toBe(0);
@@ -115,13 +115,13 @@ describe('a plain re-run of self-hosted keeps the upgraded PostHog version and t
     expect(doc.sources).toMatchObject({ posthogVersion: 'recorded', webReplicas: 'recorded', domain: 'flag' });
     for (const name of ['posthog-web', 'posthog-worker', 'posthog-plugins']) {
       const d = await apps.readNamespacedDeployment({ name, namespace: ns });
-      expect(d.spec?.template.spec?.containers[0]?.image, name).toBe('posthog/posthog:release-1.43.1');
+      expect(d.spec?.template.spec?.containers[0]?.image, name).toBe('posthog/posthog:release-1.42.0');
     }
     expect((await apps.readNamespacedDeployment({ name: 'posthog-web', namespace: ns })).spec?.replicas).toBe(3);
     const text = await cli(args);
     expect(text.code, text.err).toBe(0);
     expect(text.err).toMatch(/^plan: \d+ unchanged$/m); // and from then on, nothing at all
-    expect(text.err).toMatch(/^ {2}PostHog version +release-1\.43\.1 \(from revision 4\)$/m);
+    expect(text.err).toMatch(/^ {2}PostHog version +release-1\.42\.0 \(from revision 4\)$/m);
   });
 });
 
