@@ -97,18 +97,28 @@ describe('stale and foreign locks', () => {
   });
 });
 
+/**
+ * Runs the CLI with `args`, waits until that process holds the lock and is into its wait
+ * for readiness, then sends it SIGINT (what Ctrl-C does): its result, and how long it took
+ * to exit once signalled.
+ */
+async function interrupted(ns: string, what: string, args: string[]) {
+  let pid = 0;
+  const run = cli(args, {}, { onSpawn: (p) => (pid = p) });
+  await waitFor(what, async () => (await holder(ns))?.endsWith(` pid ${pid}`), { timeoutMs: 20_000, intervalMs: 100 });
+  await new Promise((r) => setTimeout(r, 1000)); // into the wait
+  const sent = Date.now();
+  process.kill(pid, 'SIGINT');
+  const r = await run;
+  return { r, afterSignalMs: Date.now() - sent };
+}
+
 describe('Ctrl-C', () => {
   it('stops the wait, releases the lock, records the revision as failed, exit 130', async () => {
     const ns = await deployRouter('e2e-d2-sigint', ['--replicas', '1']);
-    let pid = 0;
-    const run = cli(routerArgs(ns, { image: 'e2e.invalid/never-ready:1.0.0', extra: ['--replicas', '1', '--timeout', '90s'] }), {}, { onSpawn: (p) => (pid = p) });
-    await waitFor('the deploy to hold the lock', async () => (await holder(ns))?.endsWith(` pid ${pid}`), { timeoutMs: 20_000, intervalMs: 100 });
-    await new Promise((r) => setTimeout(r, 1000)); // into the wait
-    const sent = Date.now();
-    process.kill(pid, 'SIGINT');
-    const r = await run;
+    const { r, afterSignalMs } = await interrupted(ns, 'the deploy to hold the lock', routerArgs(ns, { image: 'e2e.invalid/never-ready:1.0.0', extra: ['--replicas', '1', '--timeout', '90s'] }));
     expect(r.code, r.err).toBe(130);
-    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(afterSignalMs).toBeLessThan(10_000);
     expect(r.err).toMatch(/^error: interrupted: the model-router operation was stopped/m);
     expect(await holder(ns)).toBeUndefined();
     const last = (await historyJson(ns)).at(-1)!;
@@ -120,15 +130,9 @@ describe('Ctrl-C', () => {
 describe('Ctrl-C during upgrade', () => {
   it('stops without an automatic rollback: exit 130, one JSON document, lock released, the upgrade recorded as failed', async () => {
     const ns = await deployRouter('e2e-d2-sigint-up', ['--replicas', '1']);
-    let pid = 0;
-    const run = cli(['upgrade', 'model-router', '-n', ns, '--image', 'e2e.invalid/never-ready:1.0.0', '--timeout', '90s', '-o', 'json'], {}, { onSpawn: (p) => (pid = p) });
-    await waitFor('the upgrade to hold the lock', async () => (await holder(ns))?.endsWith(` pid ${pid}`), { timeoutMs: 20_000, intervalMs: 100 });
-    await new Promise((r) => setTimeout(r, 1000)); // into the wait
-    const sent = Date.now();
-    process.kill(pid, 'SIGINT');
-    const r = await run;
+    const { r, afterSignalMs } = await interrupted(ns, 'the upgrade to hold the lock', ['upgrade', 'model-router', '-n', ns, '--image', 'e2e.invalid/never-ready:1.0.0', '--timeout', '90s', '-o', 'json']);
     expect(r.code, r.err).toBe(130);
-    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(afterSignalMs).toBeLessThan(10_000);
     expect(r.err).toMatch(/^error: upgrade of model-router to 1\.0\.0 stopped \(revision 2, left in place; no automatic rollback\):$/m);
     expect(r.err).toMatch(/^ {2}interrupted: the model-router operation was stopped/m);
     expect(r.err).not.toMatch(/rolling back/);

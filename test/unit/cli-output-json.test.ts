@@ -2,26 +2,14 @@
 // --config file), stdout is exactly one JSON document even when the command fails
 // before printing its own: { ok: false, exitCode, error }. commander's own error
 // text (unknown option, missing argument) goes to stderr. Runs the CLI as a process.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliRunner } from './support/cli.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/vh-deploy.js');
 const tmp = mkdtempSync(join(tmpdir(), 'vh-cli-json-'));
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    input: '',
-    env: { PATH: process.env.PATH!, HOME: tmp, CI: 'true', ...env },
-    timeout: 20_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const run = cliRunner(tmp);
 
 /** stdout must be one JSON document and nothing else (JSON.parse fails on a second one). */
 function oneDocument(out: string): { ok: boolean; exitCode: number; error: string } {

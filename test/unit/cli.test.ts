@@ -1,25 +1,13 @@
 // The CLI as a user runs it: a real process, real argv/env, exit codes and output.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { BIN, cliRunner, ROOT } from './support/cli.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/vh-deploy.js');
 const tmp = mkdtempSync(join(tmpdir(), 'vh-cli-'));
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    input: '',
-    env: { PATH: process.env.PATH!, HOME: tmp, CI: 'true', ...env },
-    timeout: 20_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const run = cliRunner(tmp);
 
 const KEY = 'phc_cliTESTcliTESTcliTEST012345';
 const MR = ['--image', 'registry.example.com/model-router:1.4.2', '--db-host', 'pg.data', '--db-user', 'router', '--redis-addr', 'redis.data:6379'];

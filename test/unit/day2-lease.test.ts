@@ -1,16 +1,12 @@
 // The stack lock: expiry and dead-holder logic (pure), and acquire / wait / take over /
-// force / renew / release against a tiny fake API server that keeps one Lease with
-// resourceVersion preconditions like the real one.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type Cluster } from '../../src/k8s/client.js';
+// force / renew / release against a tiny fake API server that keeps Leases with
+// resourceVersion preconditions like the real one (test/unit/support/fake-api.ts).
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { acquireLease, holderIdentity, leaseState, localProcessAlive, LockHeldError, microTime, parseHolder, type LeaseSpec } from '../../src/k8s/lease.js';
 import { reasonOf } from '../../src/k8s/reasons.js';
 import { inCliTerms } from '../../src/commands/engine-errors.js';
+import { useFakeApi } from './support/fake-api.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const at = (msAgo: number) => new Date(NOW - msAgo).toISOString();
@@ -60,112 +56,39 @@ describe('holder identity', () => {
   });
 });
 
-// ---- fake API server: one namespace, Leases with resourceVersion preconditions --------
-interface Stored {
-  metadata: { name: string; namespace: string; resourceVersion: string };
-  spec: LeaseSpec;
-}
-const leases = new Map<string, Stored>();
-let rv = 1;
-let server: http.Server;
-let cluster: Cluster;
-const requests: string[] = [];
+// ---- a fake API server that keeps Leases like the real one --------
+const api = useFakeApi();
 
-function reply(res: http.ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-const status = (code: number, reason: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message: reason });
-
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, 'http://x');
-      requests.push(`${req.method} ${url.pathname}`);
-      const m = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/]+))?$/.exec(url.pathname);
-      if (!m) return reply(res, 404, status(404, 'NotFound'));
-      const [, ns, name] = m;
-      const key = `${ns}/${name ?? ''}`;
-      const cur = leases.get(key);
-      const input = body ? (JSON.parse(body) as Stored & { preconditions?: { resourceVersion?: string } }) : undefined;
-      if (req.method === 'GET') return cur ? reply(res, 200, cur) : reply(res, 404, status(404, 'NotFound'));
-      if (req.method === 'POST') {
-        const k = `${ns}/${input!.metadata.name}`;
-        if (leases.has(k)) return reply(res, 409, status(409, 'AlreadyExists'));
-        const stored: Stored = { metadata: { ...input!.metadata, namespace: ns!, resourceVersion: String(rv++) }, spec: input!.spec };
-        leases.set(k, stored);
-        return reply(res, 201, stored);
-      }
-      if (req.method === 'PUT') {
-        if (!cur) return reply(res, 404, status(404, 'NotFound'));
-        if (input!.metadata.resourceVersion !== cur.metadata.resourceVersion) return reply(res, 409, status(409, 'Conflict'));
-        const stored: Stored = { metadata: { ...cur.metadata, resourceVersion: String(rv++) }, spec: input!.spec };
-        leases.set(key, stored);
-        return reply(res, 200, stored);
-      }
-      if (req.method === 'DELETE') {
-        if (!cur) return reply(res, 404, status(404, 'NotFound'));
-        if (input?.preconditions?.resourceVersion && input.preconditions.resourceVersion !== cur.metadata.resourceVersion) return reply(res, 409, status(409, 'Conflict'));
-        leases.delete(key);
-        return reply(res, 200, status(200, 'Success'));
-      }
-      reply(res, 405, status(405, 'MethodNotAllowed'));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const dir = mkdtempSync(join(tmpdir(), 'vh-lease-'));
-  const kc = join(dir, 'kubeconfig');
-  writeFileSync(
-    kc,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: fake, cluster: { server: "http://127.0.0.1:${(server.address() as AddressInfo).port}", insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: { token: abc } }]
-contexts: [{ name: c, context: { cluster: fake, user: u, namespace: ns } }]
-current-context: c
-`,
-  );
-  cluster = await connect({ kubeconfig: kc });
-});
-afterAll(async () => {
-  cluster.close();
-  await new Promise((r) => server.close(r));
-});
-beforeEach(() => {
-  leases.clear();
-  requests.length = 0;
-});
-
+const lease = () => api.get('leases', 'ns', 'lock');
 const put = (holder: string, renewedMsAgo: number, duration = 60) =>
-  leases.set('ns/lock', { metadata: { name: 'lock', namespace: 'ns', resourceVersion: String(rv++) }, spec: { holderIdentity: holder, leaseDurationSeconds: duration, renewTime: new Date(Date.now() - renewedMsAgo).toISOString() } });
+  api.put('leases', { metadata: { name: 'lock', namespace: 'ns' }, spec: { holderIdentity: holder, leaseDurationSeconds: duration, renewTime: new Date(Date.now() - renewedMsAgo).toISOString() } });
 
 describe('acquireLease (fake API server)', () => {
   it('creates the Lease when there is none, and deletes it on release', async () => {
-    const l = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0 });
-    expect(leases.get('ns/lock')?.spec).toMatchObject({ holderIdentity: 'me@h pid 1', leaseDurationSeconds: 60, leaseTransitions: 0 });
-    expect(leases.get('ns/lock')?.spec.renewTime).toMatch(/\.\d{6}Z$/);
+    const l = await acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0 });
+    expect(lease()?.spec).toMatchObject({ holderIdentity: 'me@h pid 1', leaseDurationSeconds: 60, leaseTransitions: 0 });
+    expect(lease()?.spec?.renewTime).toMatch(/\.\d{6}Z$/);
     expect(l.waited).toBe(false);
     await l.release();
-    expect(leases.has('ns/lock')).toBe(false);
+    expect(lease()).toBeUndefined();
   });
   it('a live holder: fails after the wait, naming the holder (reason lockHeld; the CLI hint names --force-unlock)', async () => {
     put('alice@build-7 pid 4242', 1_000, 300);
     const started = Date.now();
-    const err = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 300, pollMs: 50 }).catch((e: unknown) => e);
+    const err = await acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 300, pollMs: 50 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockHeldError);
     expect((err as Error).message).toMatch(/^Lease\/ns\/lock is held by alice@build-7 pid 4242 \(renewed 1s ago, expires in 29\ds unless renewed\)/);
     expect(reasonOf(err)).toEqual({ reason: 'lockHeld', lease: 'lock', holder: 'alice@build-7 pid 4242' });
     expect((err as LockHeldError).hint).not.toMatch(/--/);
     expect(inCliTerms(err as LockHeldError).hint).toBe('wait for it to finish; if that process is gone, the lock expires by itself, or re-run with --force-unlock');
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    expect(leases.get('ns/lock')?.spec.holderIdentity).toBe('alice@build-7 pid 4242');
+    expect(lease()?.spec?.holderIdentity).toBe('alice@build-7 pid 4242');
   });
   it('waits for a holder that releases, and says it waited', async () => {
     put('alice@build-7 pid 4242', 0);
     const waits: string[] = [];
-    setTimeout(() => leases.delete('ns/lock'), 150);
-    const l = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 5_000, pollMs: 50, onWait: (s) => waits.push(s.holder) });
+    setTimeout(() => api.delete('leases', 'ns', 'lock'), 150);
+    const l = await acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 5_000, pollMs: 50, onWait: (s) => waits.push(s.holder) });
     expect(waits).toEqual(['alice@build-7 pid 4242']);
     expect(l.waited).toBe(true);
     await l.release();
@@ -173,31 +96,31 @@ describe('acquireLease (fake API server)', () => {
   it('takes over an expired lease, counting the transition', async () => {
     put('alice@build-7 pid 4242', 10 * 60_000, 60);
     const taken: string[] = [];
-    const l = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, onTakeOver: (prev, why) => taken.push(`${prev}:${why}`) });
+    const l = await acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, onTakeOver: (prev, why) => taken.push(`${prev}:${why}`) });
     expect(taken).toEqual(['alice@build-7 pid 4242:expired']);
-    expect(leases.get('ns/lock')?.spec).toMatchObject({ holderIdentity: 'me@h pid 1', leaseTransitions: 1 });
+    expect(lease()?.spec).toMatchObject({ holderIdentity: 'me@h pid 1', leaseTransitions: 1 });
     await l.release();
   });
   it('takes over at once from a dead process on this host', async () => {
     put(holderIdentity(2 ** 22 + 4321), 1_000, 300);
     const taken: string[] = [];
-    const l = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, onTakeOver: (_p, why) => taken.push(why) });
+    const l = await acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, onTakeOver: (_p, why) => taken.push(why) });
     expect(taken).toEqual(['dead']);
     await l.release();
   });
   it('--force-unlock takes a live lease', async () => {
     put('alice@build-7 pid 4242', 0, 300);
     const taken: string[] = [];
-    const l = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, force: true, onTakeOver: (_p, why) => taken.push(why) });
+    const l = await acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, force: true, onTakeOver: (_p, why) => taken.push(why) });
     expect(taken).toEqual(['forced']);
-    expect(leases.get('ns/lock')?.spec.holderIdentity).toBe('me@h pid 1');
+    expect(lease()?.spec?.holderIdentity).toBe('me@h pid 1');
     await l.release();
   });
   it('renews in the background, and release does not delete a lease that changed hands', async () => {
-    const l = await acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, renewMs: 40 });
-    const first = leases.get('ns/lock')!.spec.renewTime!;
+    const l = await acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'me@h pid 1', waitMs: 0, renewMs: 40 });
+    const first = lease()!.spec!.renewTime!;
     await new Promise((r) => setTimeout(r, 200));
-    expect(Date.parse(leases.get('ns/lock')!.spec.renewTime!)).toBeGreaterThan(Date.parse(first));
+    expect(Date.parse(lease()!.spec!.renewTime!)).toBeGreaterThan(Date.parse(first));
     // Someone forces it away: the next renewal notices and aborts `lost`.
     put('thief@x pid 9', 0, 300);
     await new Promise((r) => setTimeout(r, 150));
@@ -206,12 +129,12 @@ describe('acquireLease (fake API server)', () => {
     expect(reasonOf(l.lost.reason)).toEqual({ reason: 'lockLost', lease: 'Lease/ns/lock', takenOver: true });
     expect(inCliTerms(l.lost.reason as Error & { hint?: string }).hint).toBe('another vh-deploy run took it over (--force-unlock); check what it changed');
     await l.release();
-    expect(leases.get('ns/lock')?.spec.holderIdentity).toBe('thief@x pid 9');
+    expect(lease()?.spec?.holderIdentity).toBe('thief@x pid 9');
   });
   it('two acquirers racing: exactly one wins (resourceVersion preconditions)', async () => {
     const results = await Promise.allSettled([
-      acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'a@h pid 1', waitMs: 0 }),
-      acquireLease(cluster, { namespace: 'ns', name: 'lock', holder: 'b@h pid 2', waitMs: 0 }),
+      acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'a@h pid 1', waitMs: 0 }),
+      acquireLease(api.cluster, { namespace: 'ns', name: 'lock', holder: 'b@h pid 2', waitMs: 0 }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).constructor.name)).toEqual(['LockHeldError']);

@@ -1,15 +1,10 @@
 // The revision lifecycle across crashes (issue 9, "Bugs to fix on the way"): a run killed
 // with SIGKILL leaves its revision `pending`, and a kill between the two writes of a
 // successful outcome leaves two revisions `deployed`. Against a tiny fake API server that
-// keeps Leases and Secrets with resourceVersion preconditions like the real one.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type Cluster } from '../../src/k8s/client.js';
-import { acquireLease, holderIdentity, type LeaseSpec } from '../../src/k8s/lease.js';
+// keeps Leases and Secrets with resourceVersion preconditions like the real one
+// (test/unit/support/fake-api.ts).
+import { describe, expect, it } from 'vitest';
+import { acquireLease, holderIdentity } from '../../src/k8s/lease.js';
 import {
   chooseRollbackTarget,
   currentRevision,
@@ -19,30 +14,13 @@ import {
   resolveRevisions,
   revisionSecret,
   type Revision,
-  type RevisionStatus,
 } from '../../src/k8s/revisions.js';
 import { recorded, withStackLock, withStackLocks } from '../../src/actions/lifecycle.js';
 import { stackOpsByName } from '../../src/stacks/day2.js';
 import type { Ui } from '../../src/ui/output.js';
+import { useFakeApi, type Stored } from './support/fake-api.js';
+import { rev } from './support/revisions.js';
 
-function rev(revision: number, status: RevisionStatus, extra: Partial<Revision> = {}): Revision {
-  return {
-    revision,
-    stack: 'model-router',
-    namespace: 'ns',
-    status,
-    time: `2025-01-01T00:00:${String(revision).padStart(2, '0')}Z`,
-    updated: `2025-01-01T00:00:${String(revision).padStart(2, '0')}Z`,
-    vhDeployVersion: '0.1.0',
-    command: 'model-router',
-    description: 'deploy',
-    images: [],
-    values: {},
-    // Each revision applied something different (rollback passes over identical ones).
-    manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' }, data: { A: String(revision) } }],
-    ...extra,
-  };
-}
 const statuses = (revs: readonly Revision[]) => [...revs].sort((a, b) => a.revision - b.revision).map((r) => `${r.revision} ${r.status}`);
 
 describe('resolveRevisions (pure): one outcome written in two steps reads as one', () => {
@@ -62,107 +40,21 @@ describe('resolveRevisions (pure): one outcome written in two steps reads as one
   });
 });
 
-// ---- fake API server: namespaces exist; Leases and Secrets with resourceVersion preconditions ----
-interface Stored {
-  apiVersion?: string;
-  kind?: string;
-  type?: string;
-  metadata: { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string> };
-  spec?: LeaseSpec;
-  data?: Record<string, string>;
-}
-const store = new Map<string, Stored>(); // `leases|ns|name` or `secrets|ns|name`
-let rv = 1;
-let server: http.Server;
-let cluster: Cluster;
-const writes: string[] = [];
-
-function reply(res: http.ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-const failure = (code: number, reason: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message: reason });
-
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, 'http://x');
-      if (req.method !== 'GET') writes.push(`${req.method} ${url.pathname}`);
-      if (/^\/api\/v1\/namespaces\/[^/]+$/.test(url.pathname)) return reply(res, 200, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: url.pathname.split('/').pop() } });
-      const m = /^\/(?:apis\/coordination\.k8s\.io|api)\/v1\/namespaces\/([^/]+)\/(leases|secrets)(?:\/([^/]+))?$/.exec(url.pathname);
-      if (!m) return reply(res, 404, failure(404, 'NotFound'));
-      const [, ns, kind, name] = m;
-      const key = (n: string) => `${kind}|${ns}|${n}`;
-      const input = body ? (JSON.parse(body) as Stored & { preconditions?: { resourceVersion?: string } }) : undefined;
-      if (req.method === 'GET' && !name) {
-        const selector = (url.searchParams.get('labelSelector') ?? '').split(',').filter(Boolean).map((s) => s.split('='));
-        const items = [...store.entries()].filter(([k, o]) => k.startsWith(`${kind}|${ns}|`) && selector.every(([l, v]) => o.metadata.labels?.[l!] === v)).map(([, o]) => o);
-        return reply(res, 200, { items });
-      }
-      const cur = name ? store.get(key(name)) : undefined;
-      if (req.method === 'GET') return cur ? reply(res, 200, cur) : reply(res, 404, failure(404, 'NotFound'));
-      if (req.method === 'POST') {
-        if (store.has(key(input!.metadata.name))) return reply(res, 409, failure(409, 'AlreadyExists'));
-        const stored: Stored = { ...input!, metadata: { ...input!.metadata, namespace: ns!, resourceVersion: String(rv++) } };
-        store.set(key(input!.metadata.name), stored);
-        return reply(res, 201, stored);
-      }
-      if (req.method === 'PUT') {
-        if (!cur) return reply(res, 404, failure(404, 'NotFound'));
-        // Like the API server: a PUT that names a resourceVersion must name the current one.
-        if (input!.metadata.resourceVersion !== undefined && input!.metadata.resourceVersion !== cur.metadata.resourceVersion) return reply(res, 409, failure(409, 'Conflict'));
-        const stored: Stored = { ...input!, metadata: { ...input!.metadata, namespace: ns!, resourceVersion: String(rv++) } };
-        store.set(key(name!), stored);
-        return reply(res, 200, stored);
-      }
-      if (req.method === 'DELETE') {
-        if (!cur) return reply(res, 404, failure(404, 'NotFound'));
-        if (input?.preconditions?.resourceVersion && input.preconditions.resourceVersion !== cur.metadata.resourceVersion) return reply(res, 409, failure(409, 'Conflict'));
-        store.delete(key(name!));
-        return reply(res, 200, failure(200, 'Success'));
-      }
-      reply(res, 405, failure(405, 'MethodNotAllowed'));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const dir = mkdtempSync(join(tmpdir(), 'vh-lifecycle-'));
-  const kc = join(dir, 'kubeconfig');
-  writeFileSync(
-    kc,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: fake, cluster: { server: "http://127.0.0.1:${(server.address() as AddressInfo).port}", insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: { token: abc } }]
-contexts: [{ name: c, context: { cluster: fake, user: u, namespace: ns } }]
-current-context: c
-`,
-  );
-  cluster = await connect({ kubeconfig: kc });
-});
-afterAll(async () => {
-  cluster.close();
-  await new Promise((r) => server.close(r));
-});
-beforeEach(() => {
-  store.clear();
-  writes.length = 0;
-});
+// ---- a fake API server that keeps Leases and Secrets like the real one ----
+const api = useFakeApi();
 
 function putRecord(r: Revision): void {
-  const s = revisionSecret(r) as unknown as Stored;
-  store.set(`secrets|${r.namespace}|${s.metadata.name}`, { ...s, metadata: { ...s.metadata, namespace: r.namespace, resourceVersion: String(rv++) } });
+  api.put('secrets', revisionSecret(r) as unknown as Stored);
 }
 function storedRecord(stack: string, n: number): { revision: Revision; statusLabel: string | undefined } {
-  const s = store.get(`secrets|ns|vh-deploy.${stack}.v${n}`)!;
+  const s = api.get('secrets', 'ns', `vh-deploy.${stack}.v${n}`)!;
   return { revision: decodeRevision(s.data!.revision!), statusLabel: s.metadata.labels?.['vh-deploy.io/status'] };
 }
 function putLease(stack: string, holder: string, renewedMsAgo: number, duration = 60): void {
-  const name = `vh-deploy-lock-${stack}`;
-  store.set(`leases|ns|${name}`, {
+  api.put('leases', {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name, namespace: 'ns', resourceVersion: String(rv++) },
+    metadata: { name: `vh-deploy-lock-${stack}`, namespace: 'ns' },
     spec: { holderIdentity: holder, leaseDurationSeconds: duration, renewTime: new Date(Date.now() - renewedMsAgo).toISOString() },
   });
 }
@@ -179,7 +71,7 @@ describe('listRevisions resolves a half-written success (one reader for history,
     putRecord(rev(1, 'superseded'));
     putRecord(rev(2, 'deployed', { description: 'deploy 2' }));
     putRecord(rev(3, 'deployed', { description: 'deploy 3' }));
-    const revs = await listRevisions(cluster, 'ns', 'model-router');
+    const revs = await listRevisions(api.cluster, 'ns', 'model-router');
     expect(statuses(revs)).toEqual(['1 superseded', '2 superseded', '3 deployed']);
     expect(currentRevision(revs)?.revision).toBe(3);
     expect(lastSuccessful(revs)?.revision).toBe(3);
@@ -196,9 +88,9 @@ describe('taking over the lock of a holder that ended marks its pending revision
     putLease('model-router', DEAD, 1_000, 300);
     const ui = recordingUi();
     let seen: string[] = [];
-    await withStackLock({ cluster, stack: 'model-router', namespace: 'ns', ui, settings }, async () => {
+    await withStackLock({ cluster: api.cluster, stack: 'model-router', namespace: 'ns', ui, settings }, async () => {
       // Marked before the operation runs, while the lock is held.
-      seen = statuses(await listRevisions(cluster, 'ns', 'model-router'));
+      seen = statuses(await listRevisions(api.cluster, 'ns', 'model-router'));
     });
     expect(seen).toEqual(['1 deployed', '2 failed']);
     const marked = storedRecord('model-router', 2);
@@ -213,7 +105,7 @@ describe('taking over the lock of a holder that ended marks its pending revision
   it('an expired holder (another host, stopped renewing): its pending revision becomes failed', async () => {
     putRecord(rev(4, 'pending'));
     putLease('model-router', 'ci@runner-3 pid 77', 10 * 60_000, 60);
-    await withStackLock({ cluster, stack: 'model-router', namespace: 'ns', ui: recordingUi(), settings }, async () => undefined);
+    await withStackLock({ cluster: api.cluster, stack: 'model-router', namespace: 'ns', ui: recordingUi(), settings }, async () => undefined);
     const r = storedRecord('model-router', 4).revision;
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/^interrupted: the lock's holder \(ci@runner-3 pid 77\) stopped renewing it .* and it was taken over$/);
@@ -224,26 +116,26 @@ describe('taking over the lock of a holder that ended marks its pending revision
     putRecord(rev(3, 'pending', { stack: 'posthog-connection' }));
     putLease('model-router', DEAD, 1_000, 300);
     putLease('posthog-connection', DEAD, 1_000, 300);
-    await withStackLocks({ cluster, stacks: ['posthog-connection', 'model-router'], namespace: 'ns', ui: recordingUi(), settings }, async () => undefined);
+    await withStackLocks({ cluster: api.cluster, stacks: ['posthog-connection', 'model-router'], namespace: 'ns', ui: recordingUi(), settings }, async () => undefined);
     expect(storedRecord('model-router', 2).revision.status).toBe('failed');
     expect(storedRecord('posthog-connection', 3).revision.status).toBe('failed');
   });
 
   it('a free or released lock marks nothing (no take-over, no write to any record)', async () => {
     putRecord(rev(2, 'pending'));
-    await withStackLock({ cluster, stack: 'model-router', namespace: 'ns', ui: recordingUi(), settings }, async () => undefined);
+    await withStackLock({ cluster: api.cluster, stack: 'model-router', namespace: 'ns', ui: recordingUi(), settings }, async () => undefined);
     expect(storedRecord('model-router', 2).revision.status).toBe('pending');
-    expect(writes.filter((w) => w.includes('/secrets'))).toEqual([]);
+    expect(api.requests.filter((w) => !w.startsWith('GET ') && w.includes('/secrets'))).toEqual([]);
   });
 
   it('acquireLease says whom it took the lock from, and why', async () => {
     putLease('model-router', DEAD, 1_000, 300);
-    const l = await acquireLease(cluster, { namespace: 'ns', name: 'vh-deploy-lock-model-router', holder: 'me@h pid 1', waitMs: 0 });
+    const l = await acquireLease(api.cluster, { namespace: 'ns', name: 'vh-deploy-lock-model-router', holder: 'me@h pid 1', waitMs: 0 });
     expect(l.tookOver).toEqual({ holder: DEAD, why: 'dead', renewedAgoMs: expect.any(Number) });
     expect(l.tookOver!.renewedAgoMs).toBeGreaterThanOrEqual(1_000);
     expect(l.tookOver!.renewedAgoMs).toBeLessThan(60_000);
     await l.release();
-    const fresh = await acquireLease(cluster, { namespace: 'ns', name: 'vh-deploy-lock-model-router', holder: 'me@h pid 1', waitMs: 0 });
+    const fresh = await acquireLease(api.cluster, { namespace: 'ns', name: 'vh-deploy-lock-model-router', holder: 'me@h pid 1', waitMs: 0 });
     expect(fresh.tookOver).toBeUndefined();
     await fresh.release();
   });
@@ -251,8 +143,8 @@ describe('taking over the lock of a holder that ended marks its pending revision
 
 describe('recorded: one revision lifecycle for deploy, upgrade and rollback', () => {
   const stack = stackOpsByName('model-router')!.stack;
-  const spec = (o: Partial<Parameters<typeof recorded>[0]> = {}) => ({ cluster, stack, namespace: 'ns', command: 'upgrade', description: 'upgrade to 2', values: { image: 'r.example/model-router:1.5.0' }, objects: [], ui: recordingUi(), ...o });
-  const stored = () => [...store.keys()].filter((k) => k.startsWith('secrets|ns|vh-deploy.model-router.v')).map((k) => Number(k.split('.v').pop())).sort().map((n) => `${n} ${storedRecord('model-router', n).revision.status}`);
+  const spec = (o: Partial<Parameters<typeof recorded>[0]> = {}) => ({ cluster: api.cluster, stack, namespace: 'ns', command: 'upgrade', description: 'upgrade to 2', values: { image: 'r.example/model-router:1.5.0' }, objects: [], ui: recordingUi(), ...o });
+  const stored = () => api.names('secrets', 'ns').filter((k) => k.startsWith('vh-deploy.model-router.v')).map((k) => Number(k.split('.v').pop())).sort().map((n) => `${n} ${storedRecord('model-router', n).revision.status}`);
 
   it('a failure without onFailure: recorded failed with its first line, and the error is thrown as it was', async () => {
     putRecord(rev(1, 'deployed'));

@@ -16,34 +16,15 @@ import {
   stripSecretData,
   supersededBy,
   type Revision,
-  type RevisionStatus,
 } from '../../src/k8s/revisions.js';
 import { revisionDraft } from '../../src/actions/lifecycle.js';
 import { modelRouterStack } from '../../src/stacks/model-router/index.js';
 import { cloudStack } from '../../src/stacks/posthog-connection/index.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';
 import { secretKeys } from '../../src/stacks/day2.js';
+import { rev } from './support/revisions.js';
 
 const manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' }, data: { A: '1' } };
-
-function rev(revision: number, status: RevisionStatus, extra: Partial<Revision> = {}): Revision {
-  return {
-    revision,
-    stack: 'model-router',
-    namespace: 'ns',
-    status,
-    time: `2025-01-01T00:00:${String(revision).padStart(2, '0')}Z`,
-    updated: `2025-01-01T00:00:${String(revision).padStart(2, '0')}Z`,
-    vhDeployVersion: '0.1.0',
-    command: 'model-router',
-    description: 'deploy',
-    images: [],
-    values: {},
-    // Each revision applied something different (rollback passes over identical ones).
-    manifests: [{ ...manifest, data: { A: String(revision) } }],
-    ...extra,
-  };
-}
 
 describe('rollback target', () => {
   it('is the last successful revision before the current, not merely the previous one', () => {

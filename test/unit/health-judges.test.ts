@@ -144,10 +144,11 @@ describe("the stacks' own checks", () => {
     expect(c, name).toBeDefined();
     return c!.judge(status, body);
   };
+  const endpoints = (checks: ReturnType<typeof modelRouterStack.health>) => checks.map((c) => `${c.name} ${c.service}:${c.port}${c.path}`);
 
   it('Model Router: /health, /ready and /metrics, each judged on its own', () => {
     const checks = modelRouterStack.health({});
-    expect(checks.map((c) => `${c.name} ${c.service}:${c.port}${c.path}`)).toEqual([
+    expect(endpoints(checks)).toEqual([
       'Model Router /health model-router:8080/health',
       'Model Router /ready model-router:8080/ready',
       'Model Router /metrics model-router:9090/metrics',
@@ -163,7 +164,7 @@ describe("the stacks' own checks", () => {
 
   it('PostHog: /_livez, /_readyz?role=web, /_preflight', () => {
     const checks = posthogStack.health({});
-    expect(checks.map((c) => `${c.name} ${c.service}:${c.port}${c.path}`)).toEqual([
+    expect(endpoints(checks)).toEqual([
       'PostHog /_livez posthog-web:8000/_livez',
       'PostHog /_readyz?role=web posthog-web:8000/_readyz?role=web',
       'PostHog /_preflight posthog-web:8000/_preflight',
