@@ -31,16 +31,20 @@ export async function judgeHealth(cluster: Cluster, namespace: string, hc: Healt
     viaService = await proxyGet(cluster, { namespace, service: hc.service, port: hc.port, path: hc.path, timeoutMs: 10_000 });
   }
   const serviceProblem = viaService.proxyError ? `the API server answered: ${viaService.proxyError}` : (viaService.error ?? hc.judge(viaService.status, viaService.body));
-  const pods = (await serviceEndpoints(cluster, namespace, hc.service)).filter((e) => e.ready && e.pod);
+  // Terminating pods (a scale-down, a rollout) are leaving and never ready again; a pod
+  // deleted between the endpoint list and its request is gone, not unhealthy.
+  const listed = (await serviceEndpoints(cluster, namespace, hc.service)).filter((e) => e.ready && !e.terminating && e.pod);
   const perPod = await Promise.all(
-    pods.map(async (e) => {
+    listed.map(async (e) => {
       const port = targetPortFor(service, hc.port, e) ?? hc.port;
       const r = await podProxyGet(cluster, { namespace, pod: e.pod!, port, path: hc.path, timeoutMs: 10_000 });
+      const gone = r.proxyError !== undefined && r.status === 404 && /pods? "[^"]*" not found/i.test(r.proxyError);
       const problem = r.proxyError ? `the API server answered: ${r.proxyError}` : (r.error ?? hc.judge(r.status, r.body));
-      return { pod: e.pod!, problem };
+      return { pod: e.pod!, problem, gone };
     }),
   );
-  const bad = perPod.filter((p) => p.problem);
+  const pods = perPod.filter((p) => !p.gone);
+  const bad = pods.filter((p) => p.problem);
   if (bad.length) return fail(`${bad.length} of ${pods.length} pods fail: ${bad.map((b) => `pod ${b.pod}: ${b.problem}`).join('; ')}`);
   if (serviceProblem) return fail(`via Service ${hc.service}: ${serviceProblem}`);
   return pass(`HTTP ${viaService.status} via Service ${hc.service}; ${pods.length} of ${pods.length} pods ok`);

@@ -184,8 +184,8 @@ let server: http.Server;
 let cluster: Cluster;
 /** What the app answers through the Service proxy, and through each pod's proxy. */
 let viaService: Record<string, Answer | 'no endpoints' | 'hang'> = {};
-let viaPod: Record<string, Record<string, Answer | 'hang'>> = {};
-let endpoints: Array<{ pod: string; ready: boolean }> = [];
+let viaPod: Record<string, Record<string, Answer | 'hang' | 'gone'>> = {};
+let endpoints: Array<{ pod: string; ready: boolean; terminating?: boolean }> = [];
 const requests: string[] = [];
 /** Called when a request reaches an upstream that never answers. */
 let hung: () => void = () => {};
@@ -209,7 +209,12 @@ async function withHang<T>(fn: () => Promise<T>): Promise<T> {
 
 const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
 
-function answer(res: http.ServerResponse, a: Answer | 'no endpoints' | 'hang' | undefined, what: string): void {
+function answer(res: http.ServerResponse, a: Answer | 'no endpoints' | 'hang' | 'gone' | undefined, what: string): void {
+  if (a === 'gone') {
+    // The API server's answer for a pod deleted after the endpoints were listed.
+    res.writeHead(404, { 'content-type': 'application/json' }).end(status(404, 'NotFound', `${what.replace(/^pod /, 'pods "')}" not found`));
+    return;
+  }
   if (a === 'hang') {
     hung(); // never answers: the caller's timeout decides
     return;
@@ -245,7 +250,7 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): unknown {
         {
           metadata: { name: 'model-router-abc', labels: { 'kubernetes.io/service-name': 'model-router' } },
           ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }],
-          endpoints: endpoints.map((e, i) => ({ addresses: [`10.244.0.${i + 1}`], conditions: { ready: e.ready }, targetRef: { kind: 'Pod', name: e.pod } })),
+          endpoints: endpoints.map((e, i) => ({ addresses: [`10.244.0.${i + 1}`], conditions: { ready: e.ready, ...(e.terminating && { terminating: true }) }, targetRef: { kind: 'Pod', name: e.pod } })),
         },
       ],
     });
@@ -348,6 +353,14 @@ describe('runHealth (deploy, upgrade, rollback): each check through the Service 
     );
   });
 
+  it('a terminating pod is not asked, and a pod deleted after the endpoint list is gone, not unhealthy (a scale-down)', async () => {
+    viaService = healthy();
+    endpoints = [{ pod: 'model-router-7d9f-aaaaa', ready: true }, { pod: 'model-router-7d9f-ccccc', ready: true, terminating: true }, { pod: 'model-router-7d9f-ddddd', ready: true }];
+    viaPod = { 'model-router-7d9f-aaaaa': healthy(), 'model-router-7d9f-ddddd': { '/health': 'gone', '/ready': 'gone', '/metrics': 'gone' } };
+    const r = await runHealth(cluster, NS, checks(), 0);
+    expect(r.map((h) => h.detail)).toEqual(Array(3).fill('HTTP 200 via Service model-router; 1 of 1 pods ok'));
+    expect(requests.filter((x) => x.includes('ccccc'))).toEqual([]);
+  });
   it('one of two ready pods answering 404 while the Service answers 200: the deploy sees it, naming the pod', async () => {
     viaService = healthy();
     endpoints = [{ pod: 'model-router-7d9f-aaaaa', ready: true }, { pod: 'model-router-7d9f-bbbbb', ready: true }];
