@@ -432,6 +432,6 @@ describe("verify's judgeHealth: the Service and every ready pod, so one bad repl
 
   it('a Service that does not exist fails, naming it', async () => {
     const other = statusCheck('x', 'nope', 8080, '/ready');
-    expect(await judgeHealth(cluster, NS, other)).toEqual({ status: 'fail', detail: 'Service nope does not exist' });
+    expect(await judgeHealth(cluster, NS, other, 0)).toEqual({ status: 'fail', detail: 'Service nope does not exist' });
   });
 });
