@@ -15,10 +15,8 @@ import { deployCommandOf } from '../stacks/day2.js';
 import { offlineContext, renderStack, type Stack } from '../stacks/stack.js';
 import { runHealth, unhealthyLine, type HealthResult } from './health.js';
 import { failureLine, recorded, withStackLocks } from './lifecycle.js';
-import { countActions, planDiff, renderContext, type PlannedChange } from './plan.js';
+import { countActions, planDiff, renderContext, SERVICE_MONITOR_API, type PlannedChange } from './plan.js';
 import type { ActionContext } from './types.js';
-
-const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
 export interface DeployInput {
   stack: Stack;

@@ -11,6 +11,9 @@ import { diffObjects, formatChanges } from '../manifests/diff.js';
 import type { RenderContext, Stack } from '../stacks/stack.js';
 import { registerSecret } from '../ui/redact.js';
 
+/** The API of ServiceMonitor: a stack renders one only when the cluster serves it. */
+export const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
+
 /** Reads what the render must reuse: generated secrets, and the PostHog connection. */
 export async function renderContext(cluster: Cluster, stack: Stack, values: Record<string, unknown>, namespace: string, serviceMonitor: boolean): Promise<RenderContext> {
   const existingSecrets: RenderContext['existingSecrets'] = {};
@@ -25,8 +28,7 @@ export async function renderContext(cluster: Cluster, stack: Stack, values: Reco
   // it must exist, or the pods would fail on a missing ConfigMap.
   const reads = stack.readsExisting?.(values);
   if (reads) {
-    const cm = await readObject(cluster, { apiVersion: 'v1', kind: 'ConfigMap', name: reads.name, namespace });
-    const secret = await readSecretData(cluster, namespace, reads.name);
+    const [cm, secret] = await Promise.all([readObject(cluster, { apiVersion: 'v1', kind: 'ConfigMap', name: reads.name, namespace }), readSecretData(cluster, namespace, reads.name)]);
     if (!cm || !secret) throw new InputError(reads.missing(namespace));
     for (const v of Object.values(secret)) registerSecret(v.toString('utf8'));
     const secretObj: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: reads.name, namespace }, data: Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, v.toString('base64')])) };

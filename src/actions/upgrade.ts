@@ -11,20 +11,18 @@ import { deploy } from '../k8s/deploy.js';
 import { hasGroupVersion, readObject } from '../k8s/discovery.js';
 import { lastSuccessful, listRevisions, type Revision } from '../k8s/revisions.js';
 import { readSecretData } from '../k8s/secrets.js';
-import { num, rec, type KubeObject } from '../k8s/types.js';
+import { keyOf, num, rec, type KubeObject } from '../k8s/types.js';
 import type { StackOps, UpgradeRequest } from '../stacks/day2.js';
 import { renderStack } from '../stacks/stack.js';
 import { registerSecret } from '../ui/redact.js';
 import { changeText } from './deploy.js';
 import { runHealth, unhealthyLine, type HealthResult } from './health.js';
 import { failureLine, preflightOperation, previewOrLocked, recorded } from './lifecycle.js';
-import { countActions, planDiff, renderContext, type PlannedChange } from './plan.js';
+import { countActions, planDiff, renderContext, SERVICE_MONITOR_API, type PlannedChange } from './plan.js';
 import { notDeployed } from './errors.js';
 import { leftInPlaceMessage, withActionReason } from './reasons.js';
 import { rollbackAction, rollbackAccess, type Access } from './rollback.js';
 import type { ActionContext } from './types.js';
-
-const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
 /** The base values plus each secret read from its Secret in the cluster. */
 export async function valuesWithSecrets(cluster: Cluster, ops: StackOps, namespace: string, base: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -57,12 +55,12 @@ export async function valuesWithSecrets(cluster: Cluster, ops: StackOps, namespa
 
 /** An upgrade changes versions, not scale: every Deployment/StatefulSet keeps its live replica count. */
 export async function keepLiveReplicas(cluster: Cluster, objects: KubeObject[]): Promise<void> {
-  for (const o of objects) {
-    if ((o.kind !== 'Deployment' && o.kind !== 'StatefulSet') || num(rec(o.spec).replicas) === undefined) continue;
-    const live = await readObject(cluster, { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) });
-    const have = num(rec(live?.spec).replicas);
+  const scaled = objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && num(rec(o.spec).replicas) !== undefined);
+  const live = await Promise.all(scaled.map((o) => readObject(cluster, keyOf(o))));
+  scaled.forEach((o, i) => {
+    const have = num(rec(live[i]?.spec).replicas);
     if (have !== undefined) o.spec = { ...rec(o.spec), replicas: have };
-  }
+  });
 }
 
 /** What an upgrade's preflight covers: its own objects, and what its automatic rollback to `base` may need. Pure. */
