@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import { envName, type Field, fieldLabel, fileKey, flagName } from './fields.js';
 import type { Prompter } from './prompts.js';
 import * as validators from './validators.js';
+import { bothGiven, refKey, refOf } from './secret-refs.js';
 
 const built = new WeakMap<Field, z.ZodType>();
 /** The field's zod check, built on first use (fields are plain data; see fields.ts). */
@@ -17,12 +18,15 @@ export function schemaOf(f: Field): z.ZodType {
   return s;
 }
 
-export type Source = 'flag' | 'env' | 'config' | 'prompt' | 'recorded' | 'default';
+/** `adopted`: read from the objects of an install being taken over (docs/adopt.md). */
+export type Source = 'flag' | 'env' | 'config' | 'prompt' | 'recorded' | 'adopted' | 'default';
 
 /** The non-secret values of a stack's last successful revision. */
 export interface RecordedValues {
   revision: number;
   values: Record<string, unknown>;
+  /** Not a revision: the values were read from objects being taken over, described here (e.g. `deploy-posthog.sh's objects`). */
+  adoptedFrom?: string;
 }
 
 export interface Layers {
@@ -52,6 +56,7 @@ function sourceName(f: Field, raw: Raw): string {
   if (raw.source === 'env') return envName(key);
   if (raw.source === 'config') return `config key ${key}`;
   if (raw.source === 'prompt') return 'prompt';
+  if (f.flagless) return '--set';
   return viaFile ? `${flagName(f.key)}-file` : flagName(f.key);
 }
 
@@ -70,11 +75,35 @@ function issueMessage(err: z.ZodError): string {
   return err.issues[0]?.message ?? 'invalid value';
 }
 
+/**
+ * The key path of the first issue inside a mapping field (`workloads.web.resources.limits.cpu`),
+ * and the value found there, so the line names the leaf that is wrong, not the whole tree.
+ */
+function issueAt(f: Field, value: unknown, err: z.ZodError): { label: string; value: unknown } {
+  const path = err.issues[0]?.path ?? [];
+  let at: unknown = value;
+  for (const p of path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+  const label = path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : `${s}.${String(p)}`), fieldLabel(f));
+  return { label, value: at };
+}
+
 /** One line naming the field, where the value came from, what was given and what is expected. */
 export function invalidLine(f: Field, raw: Raw, err: z.ZodError): string {
   const where = sourceName(f, raw);
-  const label = where === fieldLabel(f) ? where : `${fieldLabel(f)} (from ${where})`;
-  return `${label}: ${issueMessage(err)}; got ${describeGiven(f, raw.value)}`;
+  const at = issueAt(f, raw.value, err);
+  const label = where === at.label ? where : `${at.label} (from ${where})`;
+  return `${label}: ${issueMessage(err)}; got ${describeGiven(f, at.value)}`;
+}
+
+/**
+ * Layers of a `merge` field (Helm's values): mappings merge key by key, anything else
+ * in the upper layer replaces; `null` is kept (it removes a template default later). Pure.
+ */
+export function mergeLayers(lower: unknown, upper: unknown): unknown {
+  if (upper === null || typeof upper !== 'object' || Array.isArray(upper) || lower === null || typeof lower !== 'object' || Array.isArray(lower)) return upper;
+  const out: Record<string, unknown> = { ...(lower as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(upper)) if (v !== undefined) out[k] = mergeLayers(out[k], v);
+  return out;
 }
 
 /** Picks each field's highest-precedence raw value, reading -file twins of secrets. */
@@ -82,6 +111,12 @@ export function gather(fields: Field[], layers: Layers, readFile: (p: string) =>
   const raw = new Map<string, Raw>();
   const errors: string[] = [];
   for (const f of fields) {
+    if (f.merge) {
+      // Every layer counts, the lower ones first; the source is the highest that gave something.
+      const given = [...ORDER].reverse().filter((source) => layers[source][f.key] !== undefined);
+      if (given.length) raw.set(f.key, { value: given.reduce<unknown>((acc, source) => mergeLayers(acc, layers[source][f.key]), undefined), source: given.at(-1)! });
+      continue;
+    }
     for (const source of ORDER) {
       const layer = layers[source];
       const direct = layer[f.key];
@@ -132,6 +167,7 @@ export interface ResolveOptions {
 export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
   const byKey = new Map(o.fields.map((f) => [f.key, f]));
   const { raw, errors } = gather(o.fields, o.layers, o.readFile);
+  errors.push(...bothGiven(o.fields, new Set(raw.keys())));
   const values: Record<string, unknown> = {};
   const sources: Record<string, Source> = {};
   for (const [key, r] of raw) {
@@ -150,27 +186,33 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
   if (recorded) {
     for (const [key, value] of Object.entries(recorded.values)) {
       const f = byKey.get(key);
-      if (!f || values[key] !== undefined || value === undefined) continue;
+      if (!f || value === undefined || (values[key] !== undefined && !f.merge)) continue;
+      // A merge field given this run goes over its recorded value: one --set keeps the rest.
+      const merged = values[key] !== undefined ? mergeLayers(value, values[key]) : value;
       // A value an older vh-deploy recorded may fail today's check: say where it came from.
-      const parsed = schemaOf(f).safeParse(value);
+      const parsed = schemaOf(f).safeParse(merged);
       if (!parsed.success) {
-        errors.push(`${fieldLabel(f)} (recorded in revision ${recorded.revision}): ${issueMessage(parsed.error)}; got ${describeGiven(f, value)}`);
+        const at = issueAt(f, merged, parsed.error);
+        errors.push(`${at.label} (${recorded.adoptedFrom ? `read from ${recorded.adoptedFrom}` : `recorded in revision ${recorded.revision}`}): ${issueMessage(parsed.error)}; got ${describeGiven(f, at.value)}`);
         continue;
       }
       values[key] = parsed.data;
-      sources[key] = 'recorded';
+      sources[key] ??= recorded.adoptedFrom ? 'adopted' : 'recorded';
     }
     if (errors.length) throw new InputError(errors.join('\n'), `give the value with its flag, or start from the defaults with --reset-values`);
   }
 
-  let missing = o.required(values).filter((k) => values[k] === undefined);
+  // A secret input named by its Secret reference (`--X-secret`) is given.
+  const refs = new Set(o.fields.map(refOf).filter((k) => k !== undefined));
+  const absent = (k: string) => values[k] === undefined && !(refs.has(k) && values[refKey(k)] !== undefined);
+  let missing = o.required(values).filter(absent);
   if (missing.length && o.prompter) {
     for (const key of missing) {
       const f = byKey.get(key)!;
       values[key] = await ask(o.prompter, f);
       sources[key] = 'prompt';
     }
-    missing = o.required(values).filter((k) => values[k] === undefined);
+    missing = o.required(values).filter(absent);
   }
   if (missing.length) {
     const names = missing.map((k) => flagName(k)).join(', ');

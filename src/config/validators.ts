@@ -155,6 +155,15 @@ export const password = check(
   (v) => !/[\r\n\0]/.test(v) || 'the password must not contain line breaks or NUL',
 );
 
+/** `NAME[/KEY]`: an existing Secret (DNS-1123 name) and a key in it (docs/day2.md, "Existing Secrets"). */
+export const secretRef = check(z.string(), (v) => {
+  const [name, key, ...rest] = v.split('/');
+  if (rest.length || !name || name.length > 253 || !name.split('.').every((l) => l.length <= 63 && DNS_LABEL.test(l))) {
+    return "expected NAME or NAME/KEY: a Secret name (lowercase letters, digits, '-' and '.') and optionally a key";
+  }
+  return key === undefined || (key.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(key)) || "expected a Secret key after '/': letters, digits, '-', '_' and '.'";
+});
+
 export const plainName = (what: string) =>
   check(z.string(), notPlaceholder(what), (v) => /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/.test(v) || `expected ${what}: letters, digits, '_', '.', '-'`);
 
@@ -203,3 +212,6 @@ export const contextName = check(z.string(), (v) => (v.length > 0 && v.length <=
 
 export const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` });
+
+// The settings of docs/customising.md (per-workload, stack-wide, patches).
+export { workloadsSchema, imagePullSecrets, serviceAnnotations, ingressAnnotations, patches } from './workload-settings.js';

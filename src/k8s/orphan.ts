@@ -1,8 +1,8 @@
 // Delete an object but not what it owns: DeleteOptions.propagationPolicy=Orphan. The
 // garbage collector removes the ownerReferences of the dependents (a StatefulSet's pods,
 // a Deployment's ReplicaSets) before it removes the owner, so they keep running; a new
-// object with the same selector adopts them. This is what `kubectl delete
-// --cascade=orphan` does, and the way to change a field the API server refuses to
+// object with the same selector adopts them. This is kubectl's orphaning cascade
+// (cascade=orphan), and the way to change a field the API server refuses to
 // update (docs/day2.md, "Immutable fields"). PVCs made from volumeClaimTemplates are
 // never deleted with their StatefulSet anyway (unless persistentVolumeClaimRetentionPolicy
 // says so, which Orphan also prevents).
@@ -12,6 +12,11 @@ import { targetOf } from './discovery.js';
 import { objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
 
 export interface OrphanDeleteOptions {
+  /**
+   * Orphan (the default) keeps the dependents; Background deletes them after the owner
+   * (a failed Job re-run with its pods, src/k8s/job-rerun.ts).
+   */
+  propagationPolicy?: 'Orphan' | 'Background';
   /** Delete only this incarnation (DeleteOptions.preconditions.uid): a re-created object is left alone. */
   uid?: string;
   /** How long to wait until the object is gone; default 60 s. */
@@ -43,7 +48,7 @@ export async function deleteOrphaning(cluster: Cluster, obj: KubeObject | Object
     body: {
       apiVersion: 'v1',
       kind: 'DeleteOptions',
-      propagationPolicy: 'Orphan',
+      propagationPolicy: o.propagationPolicy ?? 'Orphan',
       ...(o.uid && { preconditions: { uid: o.uid } }),
     },
     okStatuses: [404],
@@ -61,7 +66,7 @@ export async function deleteOrphaning(cluster: Cluster, obj: KubeObject | Object
     if (uid && liveUid !== uid) break;
     if (Date.now() > deadline) {
       throw new OperationError(
-        `${ref} was deleted (orphaning its dependents) but is still there after ${Math.round((o.timeoutMs ?? 60_000) / 1000)} s`,
+        `${ref} was deleted${(o.propagationPolicy ?? 'Orphan') === 'Orphan' ? ' (orphaning its dependents)' : ''} but is still there after ${Math.round((o.timeoutMs ?? 60_000) / 1000)} s`,
         'a finalizer on it has not finished; look at its metadata.finalizers',
       );
     }

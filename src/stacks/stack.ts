@@ -3,9 +3,13 @@
 // a cluster; the deploy pipeline gives `render` what it read (existing secrets,
 // optional APIs) through the context.
 import type { Field } from '../config/fields.js';
+import { refKey, refOf } from '../config/secret-refs.js';
 import type { HealthCheck } from './health.js';
 import type { KubeObject } from '../k8s/types.js';
+import type { LegacyStack } from './legacy.js';
 import { addConfigChecksums, addStandardLabels, encodeSecrets } from '../manifests/finalize.js';
+import { applyOverlay, type OverlaySettings, type WorkloadDecl } from '../manifests/overlay.js';
+import { applyPatches, type PatchSpec } from '../manifests/patches.js';
 
 export interface RenderContext {
   namespace: string;
@@ -65,6 +69,13 @@ export interface Stack {
    * (secrets are never recorded): key → the secret field it needs.
    */
   recallOnlyWith?: Readonly<Record<string, string>>;
+  /**
+   * The workloads the per-workload settings (`workloads.NAME.…`) apply to, and where each
+   * renders (docs/customising.md); the overlay applies them generically.
+   */
+  workloads?: readonly WorkloadDecl[];
+  /** The objects deploy-posthog.sh made of this stack, for a take-over (src/stacks/NAME/legacy.ts; docs/adopt.md). */
+  legacy?: LegacyStack;
 }
 
 /**
@@ -75,7 +86,8 @@ export interface Stack {
 export function recallValues(stack: Stack, recorded: Record<string, unknown>, given: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of stack.fields) {
-    if (f.secret || f.recall === false || given[f.key] !== undefined || recorded[f.key] === undefined) continue;
+    // A merge field (per-workload settings) given this run still starts from its recorded value.
+    if (f.secret || f.recall === false || (given[f.key] !== undefined && !f.merge) || recorded[f.key] === undefined) continue;
     out[f.key] = recorded[f.key];
   }
   for (const groups of stack.alternatives ?? []) {
@@ -83,13 +95,24 @@ export function recallValues(stack: Stack, recorded: Record<string, unknown>, gi
     if (!chosen) continue;
     for (const g of groups) if (g !== chosen) for (const k of g) delete out[k];
   }
-  for (const [key, secret] of Object.entries(stack.recallOnlyWith ?? {})) if (given[secret] === undefined) delete out[key];
+  // A recorded Secret reference gives way to a value given now (and a value is never recorded).
+  for (const f of stack.fields) {
+    const of = refOf(f);
+    if (of && given[of] !== undefined) delete out[f.key];
+  }
+  // A Secret reference (given or recorded) is as good as the secret given again.
+  const hasSecretNow = (k: string) => given[k] !== undefined || given[refKey(k)] !== undefined || out[refKey(k)] !== undefined;
+  for (const [key, secret] of Object.entries(stack.recallOnlyWith ?? {})) if (!hasSecretNow(secret)) delete out[key];
   return out;
 }
 
 /** Renders a stack and applies the generic finishing steps, ready to apply. */
 export function renderStack(stack: Stack, values: Record<string, unknown>, ctx: RenderContext): KubeObject[] {
   const objects = stack.render(values, ctx);
+  // Settings, then patches, before the finishing steps: checksums see a patched ConfigMap,
+  // and vh-deploy's labels are set last (docs/customising.md).
+  applyOverlay(objects, stack.workloads ?? [], values as OverlaySettings);
+  if (Array.isArray(values.patches)) applyPatches(objects, values.patches as PatchSpec[]);
   const version = stack.version(values);
   addStandardLabels(objects, { stack: stack.name, instance: stack.name, ...(version ? { version } : {}) });
   addConfigChecksums(objects, ctx.external);

@@ -1,7 +1,9 @@
 // The inputs of `vh-deploy model-router` (flags, VH_DEPLOY_* env, config keys, prompts).
-import { askedField, INGRESS_FIELDS, RESET_VALUES, type Field } from '../../config/fields.js';
+import { askedField, INGRESS_FIELDS, RESET_VALUES, ADOPT, type Field } from '../../config/fields.js';
+import { withSecretRefs } from '../../config/secret-refs.js';
 
-export const MODEL_ROUTER_FIELDS: Field[] = [
+// Each secret input also takes an existing Secret: --db-password-secret NAME[/KEY] (docs/day2.md).
+export const MODEL_ROUTER_FIELDS: Field[] = withSecretRefs([
   askedField({ key: 'image', valueName: 'ref', description: 'Model Router image with a tag or digest (e.g. registry.example.com/model-router:1.4.2)', schema: (v) => v.imageRef, ask: 'Model Router image (registry/name:tag or @sha256:…)' }),
   { key: 'replicas', valueName: 'n', description: 'fixed replica count (turns the HPA off)', schema: (v) => v.count(0) },
   { key: 'minReplicas', valueName: 'n', description: 'HPA minimum replicas (default 3)', schema: (v) => v.count(1) },
@@ -21,4 +23,5 @@ export const MODEL_ROUTER_FIELDS: Field[] = [
   { key: 'openaiApiKey', valueName: 'key', secret: true, description: 'OpenAI API key', schema: (v) => v.openaiKey },
   { key: 'anthropicApiKey', valueName: 'key', secret: true, description: 'Anthropic API key', schema: (v) => v.anthropicKey },
   RESET_VALUES,
-];
+  ADOPT,
+]);

@@ -2,12 +2,22 @@
 // every env var resolves, HPA (3–10) or a fixed count, PDB, Service, optional Ingress,
 // NetworkPolicy, and a ServiceMonitor only when the cluster has that API.
 import { MODEL_ROUTER_FIELDS } from './fields.js';
+import { modelRouterLegacy } from './legacy.js';
 import { maskValue } from '../../manifests/finalize.js';
 import { renderTemplate } from '../../manifests/template.js';
 import type { KubeObject } from '../../k8s/types.js';
-import { APP_NAMESPACE, CONNECTION_NAME, cloudStack, renderConnection } from '../posthog-connection/index.js';
+import { APP_NAMESPACE, CONNECTION_NAME, KEY_SECRET_ANNOTATION, cloudStack, connectionKey, keyShown, renderConnection } from '../posthog-connection/index.js';
 import { bodyCheck, missingMetrics, statusCheck } from '../health.js';
+import { defaultSecretKey, hasSecret, parseSecretRef, refKey, secretRefOf } from '../../config/secret-refs.js';
 import type { Stack, SummaryRow } from '../stack.js';
+
+/** One summary row per secret input kept in the user's own Secret. */
+function secretRefRows(v: Record<string, unknown>): SummaryRow[] {
+  return SECRET_ENV.flatMap((input): SummaryRow[] => {
+    const ref = input === 'posthogApiKey' ? undefined : secretRefOf(v, input);
+    return ref ? [[defaultSecretKey(input), `from Secret ${ref.name}, key ${ref.key}`, refKey(input)]] : [];
+  });
+}
 
 export const MODEL_ROUTER = { name: 'model-router', httpPort: 8080, metricsPort: 9090 } as const;
 /** Where a self-hosted PostHog (same cluster) answers. */
@@ -22,9 +32,38 @@ export const MODEL_ROUTER_METRICS = [
 
 export const HPA_DEFAULTS = { min: 3, max: 10 } as const;
 
-export function databaseUrl(v: Record<string, unknown>): string {
+/**
+ * The URL with the password URL-encoded; with `password` given (`$(DB_PASSWORD)`), the
+ * kubelet puts the password in at pod start (dependent env vars) and it is not encoded.
+ */
+export function databaseUrl(v: Record<string, unknown>, password = encodeURIComponent(v.dbPassword as string)): string {
   const enc = encodeURIComponent;
-  return `postgres://${enc(v.dbUser as string)}:${enc(v.dbPassword as string)}@${v.dbHost as string}:${v.dbPort as number}/${enc(v.dbName as string)}?sslmode=${v.dbSslMode as string}`;
+  return `postgres://${enc(v.dbUser as string)}:${password}@${v.dbHost as string}:${v.dbPort as number}/${enc(v.dbName as string)}?sslmode=${v.dbSslMode as string}`;
+}
+
+/** The secret inputs the pods read as env vars of the same name as the Secret key (dbPassword → DB_PASSWORD). */
+const SECRET_ENV = ['dbPassword', 'redisPassword', 'openaiApiKey', 'anthropicApiKey', 'posthogApiKey'] as const;
+
+/**
+ * Env entries for the secret inputs given as existing Secrets (docs/day2.md, "Existing
+ * Secrets"): each a secretKeyRef, which wins over the same name from envFrom. The
+ * connection's key comes from the ConfigMap `cloud` wrote when this run gives no host.
+ * DATABASE_URL follows DB_PASSWORD, which Kubernetes expands only when it is defined
+ * earlier in the list (kubernetes.io "Define Dependent Environment Variables"). Pure.
+ */
+export function secretRefEnv(v: Record<string, unknown>, external: readonly KubeObject[] | undefined): Array<Record<string, unknown>> {
+  const env: Array<Record<string, unknown>> = [];
+  for (const input of SECRET_ENV) {
+    let ref = secretRefOf(v, input);
+    if (!ref && input === 'posthogApiKey' && v.posthogHost === undefined) {
+      const named = external?.find((o) => o.kind === 'ConfigMap' && o.metadata.name === CONNECTION_NAME)?.metadata.annotations?.[KEY_SECRET_ANNOTATION];
+      if (named) ref = parseSecretRef(named, input);
+    }
+    if (!ref) continue;
+    env.push({ name: defaultSecretKey(input), valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
+    if (input === 'dbPassword') env.push({ name: 'DATABASE_URL', value: databaseUrl(v, '$(DB_PASSWORD)') });
+  }
+  return env;
 }
 
 /**
@@ -75,6 +114,7 @@ export const modelRouterStack: Stack = {
         },
   // Without the key again, a re-run reads the connection the earlier run wrote.
   recallOnlyWith: { posthogHost: 'posthogApiKey' },
+  legacy: modelRouterLegacy,
   check(v) {
     const errors: string[] = [];
     if (v.replicas !== undefined && (v.minReplicas !== undefined || v.maxReplicas !== undefined)) {
@@ -82,7 +122,7 @@ export const modelRouterStack: Stack = {
     }
     const hpa = hpaOf(v);
     if (hpa && hpa.min > hpa.max) errors.push(`--min-replicas: ${hpa.min} is greater than --max-replicas ${hpa.max}`);
-    if ((v.posthogHost === undefined) !== (v.posthogApiKey === undefined)) {
+    if ((v.posthogHost === undefined) !== !hasSecret(v, 'posthogApiKey')) {
       errors.push(
         v.posthogHost === undefined
           ? '--posthog-api-key: give --posthog-host with it (or write the connection with `vh-deploy cloud`)'
@@ -114,8 +154,9 @@ export const modelRouterStack: Stack = {
       tlsIssuer: v.tlsIssuer,
       ingressClass: v.ingressClass,
       db: { host: v.dbHost, port: String(v.dbPort), name: v.dbName, user: v.dbUser, sslMode: v.dbSslMode },
+      // Given as a Secret reference, neither is written (secretRefEnv).
       dbPassword: v.dbPassword,
-      databaseUrl: databaseUrl(v),
+      databaseUrl: v.dbPassword === undefined ? undefined : databaseUrl(v),
       redisAddr: v.redisAddr,
       redisPort: Number(redisPort),
       redisPassword: v.redisPassword,
@@ -126,7 +167,7 @@ export const modelRouterStack: Stack = {
     // The NetworkPolicy lists ports as numbers; the ConfigMap wants strings.
     const npData = { ...data, db: { ...data.db, port: v.dbPort } };
     const objects: KubeObject[] = [...renderTemplate('common/namespace.yaml', data)];
-    if (v.posthogHost !== undefined) objects.push(...renderConnection(ctx.namespace, v.posthogHost as string, v.posthogApiKey as string));
+    if (v.posthogHost !== undefined) objects.push(...renderConnection(ctx.namespace, v.posthogHost as string, connectionKey(v)));
     objects.push(
       ...renderTemplate('model-router/configmap.yaml', data),
       ...renderTemplate('model-router/secret.yaml', data),
@@ -139,6 +180,12 @@ export const modelRouterStack: Stack = {
       ...renderTemplate('model-router/networkpolicy.yaml', npData),
       ...(ctx.capabilities.serviceMonitor ? renderTemplate('model-router/servicemonitor.yaml', data) : []),
     );
+    const env = secretRefEnv(v, ctx.external);
+    const container = objects
+      .filter((o) => o.kind === 'Deployment' && o.metadata.name === MODEL_ROUTER.name)
+      .flatMap((d) => ((d.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec.containers))
+      .find((c) => c.name === MODEL_ROUTER.name);
+    if (container && env.length) container.env = [...env, ...((container.env as unknown[] | undefined) ?? [])];
     return objects;
   },
   summary(v, ctx) {
@@ -147,10 +194,11 @@ export const modelRouterStack: Stack = {
       ['namespace', ctx.namespace],
       ['image', v.image as string, 'image'],
       ['replicas', hpa ? `HPA ${hpa.min}–${hpa.max}` : String(v.replicas), hpa ? ['minReplicas', 'maxReplicas'] : 'replicas'],
-      ['PostHog', v.posthogHost ? `${v.posthogHost as string} (key ${maskValue(v.posthogApiKey as string)})` : `existing ConfigMap/Secret ${CONNECTION_NAME}`, 'posthogHost'],
+      ['PostHog', v.posthogHost ? `${v.posthogHost as string} (key ${keyShown(v)})` : `existing ConfigMap/Secret ${CONNECTION_NAME}`, 'posthogHost'],
       ['database', `${v.dbUser as string}@${v.dbHost as string}:${v.dbPort as number}/${v.dbName as string} (sslmode ${v.dbSslMode as string})`, ['dbHost', 'dbUser', 'dbPort', 'dbName', 'dbSslMode']],
       ['Redis', v.redisAddr as string, 'redisAddr'],
-      ['LLM keys', [v.openaiApiKey ? 'OpenAI' : '', v.anthropicApiKey ? 'Anthropic' : ''].filter(Boolean).join(', ') || 'none'],
+      ...secretRefRows(v),
+      ['LLM keys', [hasSecret(v, 'openaiApiKey') ? 'OpenAI' : '', hasSecret(v, 'anthropicApiKey') ? 'Anthropic' : ''].filter(Boolean).join(', ') || 'none'],
       ['Ingress', v.domain ? `https://${v.domain as string}` : 'none', 'domain'],
       ['ServiceMonitor', ctx.capabilities.serviceMonitor ? 'yes' : 'no (monitoring.coreos.com not found)'],
     ];

@@ -1,7 +1,9 @@
 // The inputs of `vh-deploy cloud` (flags, VH_DEPLOY_* env, config keys, prompts).
-import { askedField, RESET_VALUES, type Field } from '../../config/fields.js';
+import { askedField, RESET_VALUES, ADOPT, type Field } from '../../config/fields.js';
+import { withSecretRefs } from '../../config/secret-refs.js';
 
-export const CLOUD_FIELDS: Field[] = [
+// --posthog-api-key-secret NAME[/KEY]: the key stays in a Secret the user keeps (docs/day2.md).
+export const CLOUD_FIELDS: Field[] = withSecretRefs([
   {
     key: 'region',
     valueName: 'us|eu',
@@ -21,4 +23,5 @@ export const CLOUD_FIELDS: Field[] = [
   askedField({ key: 'posthogApiKey', valueName: 'key', secret: true, description: 'PostHog project API key (phc_…)', schema: (v) => v.posthogProjectKey, ask: 'PostHog project API key (phc_…)' }),
   { key: 'checkKey', boolean: true, recall: false, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: (v) => v.bool },
   RESET_VALUES,
-];
+  ADOPT,
+]);

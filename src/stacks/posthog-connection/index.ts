@@ -3,6 +3,7 @@
 import { CLOUD_FIELDS } from './fields.js';
 import { renderTemplate } from '../../manifests/template.js';
 import { maskValue } from '../../manifests/finalize.js';
+import { secretRefOf, type SecretRef } from '../../config/secret-refs.js';
 import type { Stack } from '../stack.js';
 
 export const CLOUD_HOSTS = { us: 'https://us.i.posthog.com', eu: 'https://eu.i.posthog.com' } as const;
@@ -14,12 +15,33 @@ export function cloudHost(values: Record<string, unknown>): string {
   return CLOUD_HOSTS[(values.region as 'us' | 'eu' | undefined) ?? 'us'];
 }
 
-/** Renders the connection objects; shared with `model-router --posthog-host`. */
-export function renderConnection(namespace: string, posthogHost: string, posthogApiKey: string) {
-  return [
-    ...renderTemplate('posthog-connection/configmap.yaml', { namespace, posthogHost }),
-    ...renderTemplate('posthog-connection/secret.yaml', { namespace, posthogApiKey }),
-  ];
+/**
+ * On the connection ConfigMap when the key stays in the user's own Secret
+ * (`--posthog-api-key-secret`): `NAME/KEY`, which the Model Router's pods then read.
+ */
+export const KEY_SECRET_ANNOTATION = 'vh-deploy.io/posthog-api-key-secret';
+
+/**
+ * Renders the connection objects; shared with `model-router --posthog-host`. With a
+ * Secret reference instead of a key, the connection Secret is written without the key
+ * (so a key an earlier run wrote is removed) and the ConfigMap names the reference.
+ */
+export function renderConnection(namespace: string, posthogHost: string, key: string | SecretRef) {
+  const ref = typeof key === 'string' ? undefined : key;
+  const cm = renderTemplate('posthog-connection/configmap.yaml', { namespace, posthogHost });
+  if (ref) for (const o of cm) o.metadata.annotations = { ...o.metadata.annotations, [KEY_SECRET_ANNOTATION]: `${ref.name}/${ref.key}` };
+  return [...cm, ...renderTemplate('posthog-connection/secret.yaml', { namespace, posthogApiKey: ref ? undefined : key })];
+}
+
+/** The key as this run gives it: a value, or the user's Secret. */
+export function connectionKey(values: Record<string, unknown>): string | SecretRef {
+  return secretRefOf(values, 'posthogApiKey') ?? (values.posthogApiKey as string);
+}
+
+/** How a summary shows the key: a mask, or where it is kept. */
+export function keyShown(values: Record<string, unknown>): string {
+  const ref = secretRefOf(values, 'posthogApiKey');
+  return ref ? `in Secret ${ref.name}, key ${ref.key}` : maskValue(values.posthogApiKey as string);
 }
 
 export const cloudStack: Stack = {
@@ -45,13 +67,13 @@ export const cloudStack: Stack = {
   render(values, ctx) {
     return [
       ...renderTemplate('common/namespace.yaml', { namespace: ctx.namespace }),
-      ...renderConnection(ctx.namespace, cloudHost(values), values.posthogApiKey as string),
+      ...renderConnection(ctx.namespace, cloudHost(values), connectionKey(values)),
     ];
   },
   summary: (values, ctx) => [
     ['namespace', ctx.namespace],
     ['PostHog host', cloudHost(values), ['host', 'region']],
-    ['project API key', maskValue(values.posthogApiKey as string)],
+    ['project API key', keyShown(values), 'posthogApiKeySecret'],
     ['objects', `ConfigMap/${CONNECTION_NAME}, Secret/${CONNECTION_NAME}`],
   ],
 };
