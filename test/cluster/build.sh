@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and
-# kwok from the Go module proxy at pinned versions. The binaries are cached outside
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet (for
+# the real node, real-node-up.sh), etcd and kwok from the Go module proxy at pinned versions. The binaries are cached outside
 # the repo, keyed by version, so a warm run returns at once.
 #   usage: test/cluster/build.sh            (prints the bin dir on the last line)
 set -euo pipefail
@@ -12,10 +12,11 @@ CACHE_ROOT="${VH_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vh-deploy-cluste
 KEY="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 BIN_DIR="$CACHE_ROOT/$KEY/bin"
 WORK="$CACHE_ROOT/$KEY/src"
-ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet etcd kwok)
 
 STAGES="$CACHE_ROOT/$KEY/stages"
-have_all() { for b in "${ALL[@]}"; do [ -x "$BIN_DIR/$b" ] || return 1; done; }
+have() { local b; for b in "$@"; do [ -x "$BIN_DIR/$b" ] || return 1; done; }
+have_all() { have "${ALL[@]}"; }
 # Warm path: every binary and kwok's stage files are there -> nothing to do.
 if have_all && [ -d "$STAGES" ]; then echo "$BIN_DIR"; exit 0; fi
 
@@ -26,7 +27,8 @@ log() { echo "[cluster-build $(date +%H:%M:%S)] $*" >&2; }
 t0=$(date +%s)
 
 # --- Kubernetes: one wrapper module; staging modules replaced by their published v0.x.y
-if ! [ -x "$BIN_DIR/kube-apiserver" ] || ! [ -x "$BIN_DIR/kubectl" ] || ! [ -x "$BIN_DIR/kube-scheduler" ] || ! [ -x "$BIN_DIR/kube-controller-manager" ]; then
+K8S_BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet)
+if ! have "${K8S_BINS[@]}"; then
   STG="v0.${K8S_VERSION#v1.}"; MINOR=$(echo "$K8S_VERSION" | cut -d. -f2)
   D="$WORK/k8s"; mkdir -p "$D"; cd "$D"
   [ -f go.mod ] || go mod init vh-deploy.local/k8sbins >/dev/null 2>&1
@@ -40,12 +42,13 @@ if ! [ -x "$BIN_DIR/kube-apiserver" ] || ! [ -x "$BIN_DIR/kubectl" ] || ! [ -x "
   go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" \
     "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" \
     "k8s.io/kubernetes/cmd/kube-scheduler@$K8S_VERSION" \
-    "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" >&2
+    "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" \
+    "k8s.io/kubernetes/cmd/kubelet@$K8S_VERSION" >&2
   LDF="-s -w"
   for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
     LDF="$LDF -X '$p.gitVersion=$K8S_VERSION' -X '$p.gitMajor=1' -X '$p.gitMinor=$MINOR' -X '$p.gitTreeState=clean'"
   done
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for b in "${K8S_BINS[@]}"; do
     [ -x "$BIN_DIR/$b" ] && continue
     log "building $b (a cold build of the first one takes 10-15 min on 2 cores)"
     go build -trimpath -ldflags "$LDF" -o "$BIN_DIR/$b.tmp" "k8s.io/kubernetes/cmd/$b" >&2

@@ -24,6 +24,15 @@ NODE_IP=10.244.255.254
 SERVICE_CIDR=10.96.0.0/16
 POD_SERVER_PORTS="${VH_E2E_POD_PORTS:-8080,9090,8000,6738,8123}"
 NODE_NAMES=(kwok-node-0 kwok-node-1 kwok-node-2)
+# The real node (real-node-up.sh): a kubelet + containerd in the same namespace.
+REAL_NODE_NAME=vh-real-node
+REAL_NODE_IP=10.246.0.1
+REAL_POD_CIDR=10.245.0.0/24
+REAL_NODE_HEALTHZ_PORT=10248
+REAL_NODE_DIR="$STATE/real-node"
+CONTAINERD_SOCK="$RUN/containerd.sock"
+CNI_BIN_DIR="${VH_E2E_CNI_BIN_DIR:-/usr/lib/cni}"
+PAUSE_IMAGE=vh-contract.local/pause:1
 # Host side: 127.0.0.1:<port>; 0 = pick a free port.
 HOST_API_PORT="${VH_E2E_API_PORT:-0}"
 
