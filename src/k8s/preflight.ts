@@ -2,13 +2,14 @@
 // user may do every verb the plan needs (SelfSubjectAccessReview per verb, kind and
 // namespace - all denials reported at once), and the cluster has what the plan
 // relies on (default StorageClass, IngressClass, optional API groups).
-import { ClusterAccessError, OperationError } from '../errors.js';
+import { ClusterAccessError, InputError, OperationError } from '../errors.js';
 import { KubeAccessError, formatResource } from './api-error.js';
 import { mapLimit } from './apply.js';
 import type { Cluster } from './client.js';
 import { findResource, hasGroupVersion, listObjects, serverVersion, type ServerVersion } from './discovery.js';
 import { preflightFailure, withReason } from './reasons.js';
 import { WORKLOAD_KINDS } from './rollout-rules.js';
+import { ingressClassNames, secretKeyUses, storageClassNames, type SecretKeyUse } from './references.js';
 import { needsWatch } from './status.js';
 import { rec, splitApiVersion, str, type KubeObject } from './types.js';
 
@@ -28,6 +29,11 @@ export interface PreflightOptions {
   scales?: readonly KubeObject[];
   /** Objects read and awaited but not written (the workload an HPA change moves). */
   awaits?: readonly KubeObject[];
+  /**
+   * Secrets (and keys) that must exist besides those the plan's pods name (which are
+   * read from the plan): e.g. one a ConfigMap of the plan only names.
+   */
+  secretKeys?: readonly SecretKeyUse[];
   signal?: AbortSignal;
 }
 
@@ -41,6 +47,11 @@ export interface PreflightCheck {
   message: string;
   /** Set when the remedy is to choose another namespace (the caller says how). */
   reason?: 'namespaceTerminating';
+  /**
+   * The plan names something that does not exist (a Secret or its key, a StorageClass,
+   * an IngressClass): bad input, exit 2, when every failed check is one.
+   */
+  input?: true;
 }
 
 export interface PreflightResult {
@@ -52,6 +63,8 @@ export interface PreflightResult {
   ok: boolean;
   optionalGroups: Record<string, boolean>;
   defaultStorageClass?: string;
+  /** The StorageClasses, when they could be listed: name → allowVolumeExpansion. */
+  storageClasses?: Record<string, boolean>;
 }
 
 export interface AccessRequirement {
@@ -274,11 +287,16 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
 
   // The checks below are independent: one round trip for all of them, not five.
   const result: PreflightResult = { context: cluster.contextName, server: cluster.server, version, checks, ok: true, optionalGroups: {} };
+  // Read permissions found missing by any section: reported together, as RBAC denials.
+  const denied: string[] = [];
+  const ingressClasses = ingressClassNames(o.objects);
+  if (o.ingressClassName && !ingressClasses.has(o.ingressClassName)) ingressClasses.set(o.ingressClassName, 'the Ingress');
   const sections = await Promise.all([
     rbacChecks(),
     namespaceChecks(),
-    o.requireDefaultStorageClass ? storageClassChecks() : [],
-    o.ingressClassName ? ingressClassChecks(o.ingressClassName) : [],
+    storageClassChecks(),
+    Promise.all([...ingressClasses].map(([name, by]) => ingressClassChecks(name, by))).then((x) => x.flat()),
+    secretKeyChecks(),
     Promise.all((o.optionalGroups ?? []).map(async (gv): Promise<PreflightCheck> => {
       const has = await hasGroupVersion(cluster, gv);
       result.optionalGroups[gv] = has;
@@ -286,6 +304,13 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     })),
   ]);
   for (const section of sections) checks.push(...section);
+  if (denied.length) {
+    const user = await whoAmI(cluster);
+    throw new ClusterAccessError(
+      `missing permissions${user ? ` for user "${user}"` : ''} (${where}); nothing was written. Denied:\n  - ${denied.join('\n  - ')}`,
+      'ask a cluster admin to grant these verbs (e.g. a Role/RoleBinding in the namespace), or use a context that has them',
+    );
+  }
 
   result.ok = checks.every((c) => c.ok || c.severity !== 'error');
   return result;
@@ -295,7 +320,6 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     const out: PreflightCheck[] = [];
     const reqs = accessRequirements(o.objects, (x) => infos.get(x), cluster.defaultNamespace, o.willWait ?? true, o.recordsIn, o);
     const answers = await canIAll(cluster, reqs, signal);
-    const denied: string[] = [];
     for (const [i, a] of answers.entries()) {
       const r = reqs[i]!;
       if (a.status === 'rejected') {
@@ -307,13 +331,6 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
       if (a.value.allowed) continue;
       if (r.optional) out.push({ id: `rbac:${accessLabel(r)}`, ok: false, severity: 'warning', message: `not allowed to ${accessLabel(r)}; failure reports will have less detail` });
       else denied.push(accessLabel(r));
-    }
-    if (denied.length) {
-      const user = await whoAmI(cluster);
-      throw new ClusterAccessError(
-        `missing permissions${user ? ` for user "${user}"` : ''} (${where}); nothing was written. Denied:\n  - ${denied.join('\n  - ')}`,
-        'ask a cluster admin to grant these verbs (e.g. a Role/RoleBinding in the namespace), or use a context that has them',
-      );
     }
     out.unshift({ id: 'rbac', ok: true, severity: 'error', message: `allowed: ${reqs.filter((r) => !r.optional).length} verb/resource/namespace combinations the plan needs` });
     return out;
@@ -343,32 +360,68 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     return out;
   }
 
+  // The default StorageClass (for claims without a class) and every class the plan names.
   async function storageClassChecks(): Promise<PreflightCheck[]> {
+    const named = storageClassNames(o.objects);
+    if (!o.requireDefaultStorageClass && named.size === 0) return [];
+    let items: KubeObject[];
     try {
-      const { items } = await listObjects(cluster, 'storage.k8s.io/v1', 'StorageClass', signal ? { signal } : {});
-      const defaults = items.filter((s) => s.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
-      if (defaults.length === 0) {
-        return [{
-          id: 'default-storage-class',
-          ok: false,
-          severity: 'error',
-          message: `no default StorageClass (annotation storageclass.kubernetes.io/is-default-class=true); classes: ${items.map((s) => s.metadata.name).join(', ') || 'none'}`,
-        }];
-      }
-      result.defaultStorageClass = defaults[0]!.metadata.name;
-      const out: PreflightCheck[] = [{ id: 'default-storage-class', ok: true, severity: 'error', message: `default StorageClass ${defaults[0]!.metadata.name}` }];
-      if (defaults.length > 1) out.push({ id: 'default-storage-class:many', ok: false, severity: 'warning', message: `several default StorageClasses: ${defaults.map((s) => s.metadata.name).join(', ')}` });
-      return out;
+      ({ items } = await listObjects(cluster, 'storage.k8s.io/v1', 'StorageClass', signal ? { signal } : {}));
     } catch (e) {
       if (!(e instanceof KubeAccessError)) throw e;
-      return [{ id: 'default-storage-class', ok: false, severity: 'warning', message: 'not allowed to list StorageClasses; cannot check for a default one' }];
+      return [{ id: 'storage-class', ok: false, severity: 'warning', message: 'not allowed to list StorageClasses; cannot check the ones the plan uses' }];
     }
+    result.storageClasses = Object.fromEntries(items.map((x) => [x.metadata.name, x.allowVolumeExpansion === true]));
+    const names = items.map((x) => x.metadata.name).join(', ') || 'none';
+    const out: PreflightCheck[] = [];
+    for (const [name, by] of named) {
+      out.push(
+        name in result.storageClasses
+          ? { id: `storage-class:${name}`, ok: true, severity: 'error', message: `StorageClass ${name} exists` }
+          : { id: `storage-class:${name}`, ok: false, severity: 'error', input: true, message: `StorageClass ${name} does not exist (named by ${by}); classes: ${names}` },
+      );
+    }
+    if (!o.requireDefaultStorageClass) return out;
+    const defaults = items.filter((x) => x.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    if (defaults.length === 0) {
+      return [...out, { id: 'default-storage-class', ok: false, severity: 'error', message: `no default StorageClass (annotation storageclass.kubernetes.io/is-default-class=true); classes: ${names}` }];
+    }
+    result.defaultStorageClass = defaults[0]!.metadata.name;
+    out.push({ id: 'default-storage-class', ok: true, severity: 'error', message: `default StorageClass ${defaults[0]!.metadata.name}` });
+    if (defaults.length > 1) out.push({ id: 'default-storage-class:many', ok: false, severity: 'warning', message: `several default StorageClasses: ${defaults.map((x) => x.metadata.name).join(', ')}` });
+    return out;
   }
 
-  async function ingressClassChecks(name: string): Promise<PreflightCheck[]> {
+  /**
+   * Secrets the pods will read (secretKeyRef) that the plan does not write: each must
+   * exist with its key. Only key names are looked at; the values are never used.
+   */
+  async function secretKeyChecks(): Promise<PreflightCheck[]> {
+    const uses = [...secretKeyUses(o.objects, cluster.defaultNamespace)];
+    for (const u of o.secretKeys ?? []) if (!uses.some((x) => x.namespace === u.namespace && x.name === u.name && x.key === u.key)) uses.push(u);
+    const byName = new Map<string, SecretKeyUse[]>();
+    for (const u of uses) byName.set(`${u.namespace}/${u.name}`, [...(byName.get(`${u.namespace}/${u.name}`) ?? []), u]);
+    const out: PreflightCheck[] = [];
+    await Promise.all(
+      [...byName.values()].map(async (list) => {
+        const { namespace, name } = list[0]!;
+        const keys = await secretKeyNames(cluster, namespace, name, signal);
+        if (keys === 'forbidden') return void denied.push(`get secrets ${name} in namespace ${namespace}`);
+        for (const u of list) {
+          const id = `secret:${namespace}/${name}/${u.key}`;
+          if (keys === undefined) out.push({ id, ok: false, severity: 'error', input: true, message: `Secret ${namespace}/${name} does not exist (${u.usedBy} reads its key ${u.key})` });
+          else if (!keys.includes(u.key)) out.push({ id, ok: false, severity: 'error', input: true, message: `Secret ${namespace}/${name} has no key ${u.key} (${u.usedBy} reads it); its keys: ${keys.join(', ') || 'none'}` });
+          else out.push({ id, ok: true, severity: 'error', message: `Secret ${namespace}/${name} has key ${u.key}` });
+        }
+      }),
+    );
+    return out;
+  }
+
+  async function ingressClassChecks(name: string, by: string): Promise<PreflightCheck[]> {
     const r = await cluster.request('GET', `/apis/networking.k8s.io/v1/ingressclasses/${encodeURIComponent(name)}`, { ...(signal && { signal }) });
     if (r.status === 200) return [{ id: 'ingress-class', ok: true, severity: 'error', message: `IngressClass ${name} exists` }];
-    if (r.status === 404) return [{ id: 'ingress-class', ok: false, severity: 'error', message: `IngressClass ${name} does not exist` }];
+    if (r.status === 404) return [{ id: 'ingress-class', ok: false, severity: 'error', input: true, message: `IngressClass ${name} does not exist (named by ${by})` }];
     return [{ id: 'ingress-class', ok: false, severity: 'warning', message: `cannot read IngressClass ${name} (HTTP ${r.status})` }];
   }
 }
@@ -378,5 +431,22 @@ export function assertPreflight(r: PreflightResult): void {
   const bad = r.checks.filter((c) => !c.ok && c.severity === 'error');
   if (bad.length === 0) return;
   const messages = bad.map((c) => c.message);
-  throw withReason(new OperationError(preflightFailure(r.context, messages), undefined, messages), { reason: 'preflightFailed', context: r.context, failed: bad });
+  // Only names the plan was given that do not exist: bad input (exit 2), nothing written.
+  const e = bad.every((c) => c.input) ? new InputError(preflightFailure(r.context, messages)) : new OperationError(preflightFailure(r.context, messages), undefined, messages);
+  throw withReason(e, { reason: 'preflightFailed', context: r.context, failed: bad });
+}
+
+/**
+ * The key names of a Secret (undefined: it does not exist; 'forbidden': not allowed to
+ * read it). The values arrive with the object and are dropped here, unused.
+ */
+export async function secretKeyNames(cluster: Cluster, namespace: string, name: string, signal?: AbortSignal): Promise<string[] | undefined | 'forbidden'> {
+  const r = await cluster.requestOk('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, {
+    okStatuses: [403, 404],
+    what: `Secret/${namespace}/${name}`,
+    ...(signal && { signal }),
+  });
+  if (r.status === 403) return 'forbidden';
+  if (r.status === 404) return undefined;
+  return Object.keys(rec(rec(r.json()).data)).sort();
 }
