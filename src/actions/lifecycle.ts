@@ -204,6 +204,10 @@ export interface RecordSpec {
   values: Record<string, unknown>;
   /** What is applied (Secret data is stripped before recording). */
   objects: readonly KubeObject[];
+  /** How a success is recorded: `deployed`, or `uninstalled` (an uninstall, with what it removes and keeps). */
+  outcome?: 'deployed' | 'uninstalled';
+  removed?: string[];
+  kept?: string[];
   rollbackTo?: number;
   /** The revision this one undoes (a rollback's current one): recorded rolled-back once this one is deployed. */
   rollsBack?: Revision;
@@ -225,6 +229,8 @@ export function revisionDraft(s: Omit<RecordSpec, 'cluster' | 'ui'>) {
     manifests: stripSecretData(s.objects),
     ...(s.rollbackTo !== undefined && { rollbackTo: s.rollbackTo }),
   };
+    ...(s.removed && { removed: s.removed }),
+    ...(s.kept && { kept: s.kept }),
 }
 
 /** One line, secrets redacted: what a revision says about its failure. */
@@ -259,8 +265,9 @@ export async function recorded<T>(s: RecordSpec, fn: (rec: RecordedOperation) =>
     if (!onFailure) throw e;
     return onFailure(e, failed);
   }
-  await finishRevision(s.cluster, handle.revision, 'deployed', {}, others).catch((err: unknown) =>
-    s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as deployed: ${failureLine(err)}`),
+  const outcome = s.outcome ?? 'deployed';
+  await finishRevision(s.cluster, handle.revision, outcome, {}, others).catch((err: unknown) =>
+    s.ui.warn(`could not record revision ${revision.revision} of ${s.stack.name} as ${outcome}: ${failureLine(err)}`),
   );
   if (s.rollsBack) await markRolledBack(s, s.rollsBack);
   return result;

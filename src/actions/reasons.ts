@@ -8,6 +8,8 @@ export type ActionReason =
   | { reason: 'noSuccessfulRevision'; stack: string; deployCommand: string }
   /** A value a re-render needs is neither recorded nor in the cluster. */
   | { reason: 'valuesMissing'; stack: string; deployCommand: string }
+  /** The revision to roll back to needs Secrets that are gone (values are never recorded): only a deploy can write them. */
+  | { reason: 'secretsGone'; stack: string; deployCommand: string }
   /** No revision to roll back to; `asked`: the one the caller named (then it is bad input). */
   | { reason: 'noRollbackTarget'; stack: string; asked?: number }
   /**

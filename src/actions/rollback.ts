@@ -184,6 +184,7 @@ export async function rollbackAction(input: RollbackInput, ctx: ActionContext, w
       throw withActionReason(asked !== undefined ? new InputError(choice.message) : new OperationError(`cannot roll back ${ops.stack.name}: ${choice.message}`), reason);
     }
     const { target, current } = choice;
+    await assertSecretsLive(cluster, ops, target, current);
     if (!isSuccessful(target)) events.warn(`revision ${target.revision} was ${target.status}${target.error ? ` (${target.error})` : ''}; rolling back to it as asked`);
     events.note(`${ops.stack.name} in ${namespace} (context ${cluster.contextName}): revision ${current.revision} (${current.status}, ${current.description}) → revision ${target.revision} (${target.description}${target.version ? `, ${target.version}` : ''})`);
     const plan = await planRevision(cluster, ops.stack.name, target, current.manifests);
@@ -201,6 +202,22 @@ export async function rollbackAction(input: RollbackInput, ctx: ActionContext, w
     }
     return execute(input, ctx, plan, current, signal, changes);
   });
+}
+
+/**
+ * Secret values are never recorded: a rollback re-applies the rest and keeps each
+ * Secret as it is, so a Secret the target revision needs must still be there (after an
+ * uninstall, only the generated ones are kept). Refused before any write otherwise.
+ */
+async function assertSecretsLive(cluster: Cluster, ops: StackOps, target: Revision, current: Revision): Promise<void> {
+  const secrets = target.manifests.filter((m) => m.kind === 'Secret');
+  const missing = (await Promise.all(secrets.map(async (m) => ((await readObject(cluster, keyOf(m))) ? undefined : objectRef(m))))).filter((r): r is string => r !== undefined);
+  if (missing.length === 0) return;
+  const why = current.status === 'uninstalled' ? ` (${ops.stack.name} was uninstalled at revision ${current.revision})` : '';
+  throw withActionReason(
+    new OperationError(`cannot roll ${ops.stack.name} back to revision ${target.revision}: ${missing.join(', ')} no longer exist${missing.length === 1 ? 's' : ''}${why}, and Secret values are never recorded`),
+    { reason: 'secretsGone', stack: ops.stack.name, deployCommand: ops.deployCommand },
+  );
 }
 
 function common(input: RollbackInput, ctx: ActionContext, plan: RevisionPlan, current: Revision, changes: PlannedChange[]): Common {

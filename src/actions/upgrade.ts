@@ -9,7 +9,7 @@ import { dryRunObjects, type ApplyResult } from '../k8s/apply.js';
 import type { Cluster } from '../k8s/client.js';
 import { deploy } from '../k8s/deploy.js';
 import { hasGroupVersion, readObject } from '../k8s/discovery.js';
-import { lastSuccessful, listRevisions, type Revision } from '../k8s/revisions.js';
+import { lastSuccessful, listRevisions, sinceUninstall, uninstalledNow, type Revision } from '../k8s/revisions.js';
 import { readSecretData } from '../k8s/secrets.js';
 import { keyOf, num, rec, type KubeObject } from '../k8s/types.js';
 import type { StackOps, UpgradeRequest } from '../stacks/day2.js';
@@ -126,10 +126,19 @@ export async function upgradeAction(input: UpgradeInput, ctx: ActionContext): Pr
   if (!upgradeOf) throw new Error(`upgrade: ${ops.stack.name} has no upgrade`);
   return previewOrLocked({ cluster, stack: ops.stack, namespace, ui: events, settings: ctx.lock, preview: input.preview }, async (signal): Promise<UpgradeResult> => {
     const revs = await listRevisions(cluster, namespace, ops.stack.name);
-    const base = lastSuccessful(revs);
+    // After an uninstall there is nothing to upgrade: a deploy starts it again.
+    const base = lastSuccessful(sinceUninstall(revs));
     if (!base) {
       if (revs.length === 0) throw notDeployed(ops.stack.name, namespace, ops.deployCommand);
       throw withActionReason(new OperationError(`no successful revision of ${ops.stack.name} to upgrade from (history: ${revs.map((r) => `${r.revision} ${r.status}`).join(', ')})`), {
+      const gone = uninstalledNow(revs);
+      if (gone) {
+        throw withActionReason(new OperationError(`${ops.stack.name} was uninstalled from ${namespace} (revision ${gone.revision}); there is nothing to upgrade`), {
+          reason: 'noSuccessfulRevision',
+          stack: ops.stack.name,
+          deployCommand: ops.deployCommand,
+        });
+      }
         reason: 'noSuccessfulRevision',
         stack: ops.stack.name,
         deployCommand: ops.deployCommand,

@@ -26,7 +26,7 @@ import type { Cluster } from '../k8s/client.js';
 import { readObject } from '../k8s/discovery.js';
 import { serviceProxyPath } from '../k8s/health.js';
 import { ago, leaseState, localProcessAlive, readLease } from '../k8s/lease.js';
-import { currentRevision, listRevisions, type Revision, type RevisionStatus } from '../k8s/revisions.js';
+import { currentRevision, listRevisions, uninstalledNow, type Revision, type RevisionStatus } from '../k8s/revisions.js';
 import { WORKLOAD_KINDS } from '../k8s/rollout-rules.js';
 import { readSecretData } from '../k8s/secrets.js';
 import { arr, keyOf, num, rec, str, type KubeObject } from '../k8s/types.js';
@@ -227,14 +227,21 @@ export async function verifyAction(input: VerifyInput, ctx: Pick<ActionContext, 
   const all = input.stack === 'all';
   const candidates = input.stack === 'all' ? STACK_OPS : [input.stack];
   const nsOf = (ops: StackOps) => input.namespace ?? ops.stack.defaultNamespace;
-  const found = await Promise.all(candidates.map(async (ops) => ({ ops, namespace: nsOf(ops), rev: currentRevision(await listRevisions(cluster, nsOf(ops), ops.stack.name)) })));
+  const found = await Promise.all(
+    candidates.map(async (ops) => {
+      const revs = await listRevisions(cluster, nsOf(ops), ops.stack.name);
+      // An uninstalled stack has nothing to verify (docs/day2.md, "Uninstall").
+      const gone = uninstalledNow(revs);
+      return { ops, namespace: nsOf(ops), rev: gone ? undefined : currentRevision(revs), gone };
+    }),
+  );
   const targets = found.filter((f): f is typeof f & { rev: Revision } => {
     if (!f.rev) return false;
     // With `all`, the Model Router's checks already cover the connection it reads.
     if (all && f.ops.stack.name === 'posthog-connection') return !found.some((g) => g.ops.stack.name === 'model-router' && g.rev && g.namespace === f.namespace);
     return true;
   });
-  const skipped = found.filter((f) => !f.rev).map((f) => `${f.ops.stack.name} (nothing recorded in ${f.namespace})`);
+  const skipped = found.filter((f) => !f.rev).map((f) => `${f.ops.stack.name} (${f.gone ? `uninstalled at revision ${f.gone.revision}` : 'nothing recorded'} in ${f.namespace})`);
   const checks: CheckResult[] = [];
   if (targets.length === 0) {
     const only = candidates[0]!;
@@ -244,7 +251,9 @@ export async function verifyAction(input: VerifyInput, ctx: Pick<ActionContext, 
       status: 'fail',
       detail: all
         ? `no stack deployed by vh-deploy was found (${skipped.join(', ')})`
-        : `no revision of ${only.stack.name} is recorded in ${nsOf(only)}; deploy it with \`vh-deploy ${only.deployCommand}\` or pass its namespace with -n`,
+        : found[0]?.gone
+          ? `${only.stack.name} was uninstalled from ${nsOf(only)} (revision ${found[0].gone.revision}); deploy it again with \`vh-deploy ${only.deployCommand}\``
+          : `no revision of ${only.stack.name} is recorded in ${nsOf(only)}; deploy it with \`vh-deploy ${only.deployCommand}\` or pass its namespace with -n`,
       ms: 0,
     });
   } else {

@@ -10,6 +10,8 @@ export function actionWording(r: ActionReason, e: Error): CliWording {
   switch (r.reason) {
     case 'noSuccessfulRevision':
       return { hint: `deploy it with \`vh-deploy ${r.deployCommand}\` first` };
+    case 'secretsGone':
+      return { hint: `deploy it again with \`vh-deploy ${r.deployCommand}\` and its secret inputs (generated secrets that were kept are reused)` };
     case 'valuesMissing':
       return { hint: `re-run \`vh-deploy ${r.deployCommand}\` with the full inputs instead` };
     case 'noRollbackTarget':

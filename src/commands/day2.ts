@@ -1,4 +1,4 @@
-// Day-2 commands: verify, scale, upgrade, rollback, history. Registration only: each
+// Day-2 commands: verify, scale, upgrade, rollback, history, uninstall. Registration only: each
 // command's module (and the Kubernetes engine) loads when the command runs, so
 // `--help` stays fast. What the engine throws is worded for the CLI (engine-errors.ts).
 import type { Command } from 'commander';
@@ -130,5 +130,37 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ vh-deploy history model-router\n  $ vh-deploy history posthog --revision 3 -o json\n')
     .action(inCliTermsAction(async (stack: string, opts: { revision?: string }, c: Command) => {
       await (await import('./history.js')).runHistory(c, stack, opts);
+
+  program
+    .command('uninstall')
+    .description("delete a stack's objects in reverse order and wait until they are gone; data kept unless --delete-data")
+    .argument('<stack>', STACKS)
+    .option('--delete-data', 'also delete the volume claims and generated Secrets (asks you to type the namespace; --yes without a terminal)')
+    .addHelpText(
+      'after',
+      `
+Deletes what the stack's revisions recorded and is still its own (vh-deploy's labels and
+field manager), in reverse dependency order: Ingress and autoscalers first, then the
+applications, the migration Job, the data stores, and last what their pods read
+(Services, ConfigMaps, Secrets); it waits until each is gone. Objects another tool made
+are left alone and listed. Volume claims and generated Secrets are kept (listed, with
+the kubectl command that removes them), so a later deploy finds its data and passwords
+again. The namespace is never deleted. Records an \`uninstalled\` revision: \`history\`
+shows it, and \`rollback\` re-deploys the last successful revision when its Secrets are
+still there.
+
+Exit codes: 0 uninstalled (or nothing left) · 1 failed (e.g. an object still there at
+--timeout: its finalizers are named; re-run to go on) · 2 bad input (incl. --delete-data
+without a terminal or --yes) · 3 cluster access · 130 interrupted or not confirmed.
+
+Examples:
+  $ vh-deploy uninstall model-router --dry-run
+  $ vh-deploy uninstall posthog
+  $ vh-deploy uninstall posthog --delete-data --yes
+`,
+    )
+    .action(inCliTermsAction(async (stack: string, opts: { deleteData?: boolean }, c: Command) => {
+      await (await import('./uninstall.js')).runUninstall(c, stack, opts);
+    }));
     }));
 }

@@ -32,6 +32,8 @@ export function cliWording(r: EngineReason): CliWording {
       return { hint: 'raise --timeout if the rollout is slow, or look at the objects above' };
     case 'lockHeld':
       return { hint: 'wait for it to finish; if that process is gone, the lock expires by itself, or re-run with --force-unlock' };
+    case 'deleteTimeout':
+      return { hint: 're-run the same command to go on (what is gone stays gone), or raise --timeout; remove a finalizer by hand only once you know why it is there' };
     case 'lockLost':
       return r.takenOver ? { hint: 'another vh-deploy run took it over (--force-unlock); check what it changed' } : {};
     case 'scaleRefused':

@@ -4,6 +4,7 @@
 // (src/commands/engine-errors.ts for the CLI) can word that remedy in its own terms;
 // the message builders it may reuse are here too. No I/O and no heavy imports: the
 // CLI loads this module at start-up.
+import type { StuckObject } from './delete.js';
 import type { PreflightCheck } from './preflight.js';
 
 /** What is wrong with a kubeconfig (kubeconfigProblemMessage words it). */
@@ -30,6 +31,8 @@ export type EngineReason =
   | { reason: 'conflict' }
   /** waitForObjects ran out of time (WaitOptions.timeoutMs). */
   | { reason: 'waitTimeout'; timeoutMs: number }
+  /** Deleted objects were still there at the deadline (DeleteOptions.deadline), e.g. held by a finalizer. */
+  | { reason: 'deleteTimeout'; timeoutMs: number; stuck: StuckObject[] }
   /** A live holder keeps the Lease; AcquireOptions.force takes it. */
   | { reason: 'lockHeld'; lease: string; holder: string }
   /** The Lease was lost while held: taken over (or deleted) by someone else, or not renewable. */

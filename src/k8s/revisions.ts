@@ -25,10 +25,12 @@ const DATA_KEY = 'revision';
  * - deployed: succeeded, and is what the cluster runs now;
  * - superseded: succeeded, later replaced by another successful revision;
  * - failed: the operation failed and was left in place;
- * - rolled-back: its changes were undone by a later rollback (automatic or manual).
+ * - rolled-back: its changes were undone by a later rollback (automatic or manual);
+ * - uninstalled: the stack's objects were deleted (its data may be kept); like
+ *   `deployed`, it supersedes what ran before it.
  */
-export type RevisionStatus = 'pending' | 'deployed' | 'superseded' | 'failed' | 'rolled-back';
-export const REVISION_STATUSES: readonly RevisionStatus[] = ['pending', 'deployed', 'superseded', 'failed', 'rolled-back'];
+export type RevisionStatus = 'pending' | 'deployed' | 'superseded' | 'failed' | 'rolled-back' | 'uninstalled';
+export const REVISION_STATUSES: readonly RevisionStatus[] = ['pending', 'deployed', 'superseded', 'failed', 'rolled-back', 'uninstalled'];
 
 export interface Revision {
   revision: number;
@@ -51,6 +53,9 @@ export interface Revision {
   values: Record<string, unknown>;
   /** The objects applied, Secret data removed. */
   manifests: KubeObject[];
+  /** For an uninstall: the objects it deleted, and those it kept (data), as `Kind/ns/name`. */
+  removed?: string[];
+  kept?: string[];
   /** Why it failed (first line, secrets redacted). */
   error?: string;
   /** For a rollback: the revision whose manifests it re-applied. */
@@ -130,6 +135,23 @@ export type RollbackChoice = { ok: true; target: Revision; current: Revision } |
 /**
  * Which revision `rollback` returns to. With `to`, exactly that one (it must exist and
  * have been successful, or be named explicitly). Without, the last *successful*
+/** The newest `uninstalled` revision when it is the current one: the stack is not deployed now. */
+export function uninstalledNow(revs: readonly Revision[]): Revision | undefined {
+  const current = currentRevision(revs);
+  return current?.status === 'uninstalled' ? current : undefined;
+}
+
+/**
+ * The revisions recorded after the newest uninstall (all of them when there was none):
+ * what values persist and upgrades start from. After an uninstall a deploy starts
+ * afresh, as `helm install` does after `helm uninstall --keep-history`; a rollback can
+ * still return to an older revision. Pure.
+ */
+export function sinceUninstall(revs: readonly Revision[]): Revision[] {
+  const last = revs.reduce<number | undefined>((m, r) => (r.status === 'uninstalled' && (m === undefined || r.revision > m) ? r.revision : m), undefined);
+  return last === undefined ? [...revs] : revs.filter((r) => r.revision > last);
+}
+
  * revision before the current one — and when the current one is itself a rollback to
  * N, before N, so repeated rollbacks step further back instead of flipping between two.
  */
@@ -176,7 +198,10 @@ export function revisionsToPrune(revs: readonly Revision[], keep = KEEP_REVISION
   return sorted.filter((r) => !kept.has(r.revision)).map((r) => r.revision).sort((a, b) => a - b);
 }
 
-/** Status changes once revision `n` has succeeded: older `deployed` ones become `superseded`. */
+/** Statuses that end what ran before: a success, or an uninstall. */
+const replacesDeployed = (s: RevisionStatus) => s === 'deployed' || s === 'uninstalled';
+
+/** Status changes once revision `n` has succeeded (or uninstalled the stack): older `deployed` ones become `superseded`. */
 export function supersededBy(revs: readonly Revision[], n: number): Revision[] {
   return revs.filter((r) => r.revision !== n && r.status === 'deployed').map((r) => ({ ...r, status: 'superseded' as const }));
 }
@@ -193,10 +218,11 @@ export function resolveRevisions(revs: readonly Revision[]): Revision[] {
 }
 
 function lastDeployed(revs: readonly Revision[]): number | undefined {
-  return revs.reduce<number | undefined>((m, r) => (r.status === 'deployed' && (m === undefined || r.revision > m) ? r.revision : m), undefined);
+  return revs.reduce<number | undefined>((m, r) => (replacesDeployed(r.status) && (m === undefined || r.revision > m) ? r.revision : m), undefined);
 }
 
 // ---- cluster I/O ------------------------------------------------------------------------
+/** The newest revision that is deployed or uninstalled: what the cluster holds now. */
 
 const secretsPath = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`;
 
@@ -301,14 +327,14 @@ export async function finishRevision(
   cluster: Cluster,
   r: Revision,
   status: RevisionStatus,
-  extra: Partial<Pick<Revision, 'error' | 'manifests' | 'images' | 'values' | 'description'>> = {},
+  extra: Partial<Pick<Revision, 'error' | 'manifests' | 'images' | 'values' | 'description' | 'removed' | 'kept'>> = {},
   known?: readonly Revision[],
 ): Promise<Revision> {
   const done: Revision = { ...r, ...extra, status, updated: new Date().toISOString() };
   await updateRevision(cluster, done);
   const revs = known ? [...known.filter((x) => x.revision !== r.revision), done] : (await readRecords(cluster, r.namespace, r.stack)).map((x) => x.revision);
   await Promise.all([
-    ...(status === 'deployed' ? supersededBy(revs, r.revision).map((s) => updateRevision(cluster, { ...s, updated: done.updated })) : []),
+    ...(replacesDeployed(status) ? supersededBy(revs, r.revision).map((s) => updateRevision(cluster, { ...s, updated: done.updated })) : []),
     ...revisionsToPrune(revs).map((n) => deleteRevision(cluster, r.namespace, r.stack, n)),
   ]);
   return done;
