@@ -9,6 +9,8 @@ import * as v from '../config/validators.js';
 import { InputError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
 import { readLayers } from './options.js';
+import { withSettingsFlags } from './settings-flags.js';
+import type { WorkloadDecl } from '../manifests/overlay.js';
 
 export interface Globals {
   kubeconfig?: string;
@@ -48,6 +50,8 @@ export interface InputOptions {
   prompter?: Prompter;
   /** The stack's recorded values to start from (read from the cluster), given the globals and what the user gave. */
   recorded?: (globals: Globals, given: Record<string, unknown>) => Promise<RecordedValues | undefined>;
+  /** The stack's workloads: --set, --set-string and --patch feed its settings (docs/customising.md). */
+  settings?: { workloads: readonly WorkloadDecl[]; stackName: string };
 }
 
 function dryRunMode(cmd: Command, config: Record<string, unknown>): Globals['dryRun'] {
@@ -89,7 +93,7 @@ export async function collectInputs(cmd: Command, o: InputOptions): Promise<Comm
   const prompter = interactive ? (o.prompter ?? (await inquirerPrompter())) : undefined;
   const resolved = await resolveInputs({
     fields: o.fields,
-    layers: readLayers(cmd, o.fields, config),
+    layers: o.settings ? withSettingsFlags(cmd, readLayers(cmd, o.fields, config), o.settings.workloads, o.settings.stackName) : readLayers(cmd, o.fields, config),
     required: (values) => (o.required ? o.required(values, interactive) : []),
     ...(prompter ? { prompter } : {}),
     ...(o.recorded && { recorded: (given: Record<string, unknown>) => o.recorded!(globals, given) }),

@@ -5,6 +5,7 @@ import { renderStack, offlineContext, type Stack } from '../stacks/stack.js';
 import { createUi } from '../ui/output.js';
 import { inCliTermsAction } from './engine-errors.js';
 import { addFieldOptions } from './options.js';
+import { addSettingsOptions } from './settings-options.js';
 import { manifestsText } from './render-output.js';
 import { ExitCode, ReportedError } from '../errors.js';
 
@@ -12,6 +13,7 @@ import { ExitCode, ReportedError } from '../errors.js';
 export function registerStackCommand(program: Command, stack: Stack): Command {
   const cmd = program.command(stack.command.name).description(stack.command.summary);
   addFieldOptions(cmd, stack.fields);
+  if (stack.workloads) addSettingsOptions(cmd);
   cmd.addHelpText('after', `\nExamples:\n${stack.command.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
   cmd.action(
     inCliTermsAction(async (_opts, c: Command) => {
@@ -26,7 +28,7 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
   const { collectInputs } = await import('./inputs.js');
   const { recordedValuesReader } = await import('../actions/recorded-values.js');
   const recorded = recordedValuesReader(stack);
-  const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check, recorded: recorded.read }).catch(async (e: unknown) => {
+  const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check, recorded: recorded.read, ...(stack.workloads && { settings: { workloads: stack.workloads, stackName: stack.command.name } }) }).catch(async (e: unknown) => {
     await recorded.close();
     throw e;
   });

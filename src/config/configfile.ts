@@ -6,7 +6,7 @@ import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { fileKey } from './fields.js';
-import { configFields } from '../stacks/registry.js';
+import { configFields, workloadNames } from '../stacks/registry.js';
 
 const MAX_BYTES = 1024 * 1024;
 
@@ -17,11 +17,36 @@ export function configFileSchema() {
     if (f.secret) shape[fileKey(f.key)] = z.string({ error: "expected a file path" }).optional();
   }
   shape.dryRun = z.union([z.boolean(), z.enum(['client', 'server', 'none'])], { error: 'expected client, server or none' }).optional();
+  // One file may drive several commands: a section of any stack's workload is accepted
+  // here (each command keeps its own), a name no stack has is a typo (docs/customising.md).
+  const names = workloadNames();
+  if (names.length) {
+    const error = (iss: { code?: string; keys?: string[] }) =>
+      iss.code === 'unrecognized_keys' ? `no workload ${(iss.keys ?? []).map((k) => JSON.stringify(k)).join(', ')}; the workloads: ${names.join(', ')}` : 'expected a mapping of workload names to settings';
+    shape.workloads = z.strictObject(Object.fromEntries(names.map((n) => [n, z.unknown().optional()])), { error }).optional();
+  }
   return z.strictObject(shape);
 }
 
 export function loadConfigFile(path: string): Record<string, unknown> {
   const where = `--config ${path}`;
+  const doc = readYamlFile(path, where);
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${where}: expected a mapping of option names to values (e.g. "domain: posthog.example.com")`);
+  const parsed = configFileSchema().safeParse(doc);
+  if (!parsed.success) {
+    // prettifyError gives "✖ Unrecognized key: "x"\n  → at y" per issue; fold each onto one line.
+    const pretty = z.prettifyError(parsed.error).replace(/\n\s*→ at /g, ' at ').split('\n').map((l) => l.replace(/^✖ /, ''));
+    throw new InputError(`${where}: ${pretty.join('; ')}`);
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+/**
+ * A YAML file given on the command line (--config, --patch), as untrusted input:
+ * size-capped, binary refused, aliases bounded; one line naming `where` on failure.
+ */
+export function readYamlFile(path: string, where: string): unknown {
   let size: number;
   try {
     const st = statSync(path);
@@ -44,13 +69,5 @@ export function loadConfigFile(path: string): Record<string, unknown> {
     const mark = e instanceof YAMLException && e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';
     throw new InputError(`${where}: invalid YAML${mark}: ${reason}`);
   }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${where}: expected a mapping of option names to values (e.g. "domain: posthog.example.com")`);
-  const parsed = configFileSchema().safeParse(doc);
-  if (!parsed.success) {
-    // prettifyError gives "✖ Unrecognized key: "x"\n  → at y" per issue; fold each onto one line.
-    const pretty = z.prettifyError(parsed.error).replace(/\n\s*→ at /g, ' at ').split('\n').map((l) => l.replace(/^✖ /, ''));
-    throw new InputError(`${where}: ${pretty.join('; ')}`);
-  }
-  return parsed.data as Record<string, unknown>;
+  return doc;
 }

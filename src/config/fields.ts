@@ -34,6 +34,16 @@ export interface Field {
    * "Values persist").
    */
   recall?: false;
+  /**
+   * No flag or env var of its own: a config-file key set on the command line by `--set`
+   * (the per-workload and stack-wide settings, docs/customising.md).
+   */
+  flagless?: true;
+  /**
+   * A mapping whose layers deep-merge (Helm's values): config file < `--set`, and the
+   * recorded value under what is given, so setting one key keeps the others.
+   */
+  merge?: true;
 }
 
 /** A value asked for on a terminal when it is missing: masked when secret. */
@@ -48,7 +58,7 @@ export const flagName = (key: string) => `--${kebab(key)}`;
 export const fileKey = (key: string) => `${key}File`;
 
 /** How a field is named in messages: the flag, which is what people type. */
-export const fieldLabel = (f: Pick<Field, 'key'>) => flagName(f.key);
+export const fieldLabel = (f: Pick<Field, 'key' | 'flagless'>) => (f.flagless ? f.key : flagName(f.key));
 
 export const GLOBAL_FIELDS: Field[] = [
   { key: 'kubeconfig', valueName: 'path', description: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', schema: (v) => v.filePath },

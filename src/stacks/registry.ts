@@ -17,6 +17,11 @@ export function stackByCommand(name: string): Stack | undefined {
   return STACKS.find((s) => s.command.name === name);
 }
 
+/** Every workload name a stack declares (the sections a config file's `workloads` may hold). */
+export function workloadNames(): string[] {
+  return STACKS.flatMap((s) => (s.workloads ?? []).map((w) => w.name));
+}
+
 /** Every key a config file may hold (union over the commands), for its strict schema. */
 export function configFields(): Field[] {
   const seen = new Map<string, Field>();

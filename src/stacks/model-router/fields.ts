@@ -1,4 +1,6 @@
 // The inputs of `vh-deploy model-router` (flags, VH_DEPLOY_* env, config keys, prompts).
+import { settingsFields } from '../../config/workload-fields.js';
+import { MODEL_ROUTER_WORKLOADS } from './workloads.js';
 import { askedField, INGRESS_FIELDS, RESET_VALUES, ADOPT, type Field } from '../../config/fields.js';
 import { withSecretRefs } from '../../config/secret-refs.js';
 
@@ -22,6 +24,7 @@ export const MODEL_ROUTER_FIELDS: Field[] = withSecretRefs([
   { key: 'redisPassword', valueName: 'password', secret: true, description: 'Redis password (if Redis requires one)', schema: (v) => v.password },
   { key: 'openaiApiKey', valueName: 'key', secret: true, description: 'OpenAI API key', schema: (v) => v.openaiKey },
   { key: 'anthropicApiKey', valueName: 'key', secret: true, description: 'Anthropic API key', schema: (v) => v.anthropicKey },
+  ...settingsFields(MODEL_ROUTER_WORKLOADS),
   RESET_VALUES,
   ADOPT,
 ]);

@@ -2,6 +2,7 @@
 // every env var resolves, HPA (3–10) or a fixed count, PDB, Service, optional Ingress,
 // NetworkPolicy, and a ServiceMonitor only when the cluster has that API.
 import { MODEL_ROUTER_FIELDS } from './fields.js';
+import { MODEL_ROUTER_WORKLOADS } from './workloads.js';
 import { modelRouterLegacy } from './legacy.js';
 import { maskValue } from '../../manifests/finalize.js';
 import { renderTemplate } from '../../manifests/template.js';
@@ -100,6 +101,7 @@ export const modelRouterStack: Stack = {
   name: 'model-router',
   defaultNamespace: APP_NAMESPACE,
   fields: MODEL_ROUTER_FIELDS,
+  workloads: MODEL_ROUTER_WORKLOADS,
   required: () => ['image', 'dbHost', 'dbUser', 'dbPassword', 'redisAddr'],
   // With --posthog-host the plan writes the connection that `cloud` owns.
   alsoLocks: (v) => (v.posthogHost !== undefined ? [cloudStack.name] : []),

@@ -1,4 +1,6 @@
 // The inputs of `vh-deploy self-hosted` (flags, VH_DEPLOY_* env, config keys, prompts).
+import { settingsFields } from '../../config/workload-fields.js';
+import { POSTHOG_WORKLOADS } from './workloads.js';
 import { askedField, INGRESS_FIELDS, RESET_VALUES, type Field } from '../../config/fields.js';
 
 export const SELF_HOSTED_FIELDS: Field[] = [
@@ -13,5 +15,6 @@ export const SELF_HOSTED_FIELDS: Field[] = [
   { key: 'webReplicas', valueName: 'n', description: 'PostHog web replicas', schema: (v) => v.count(0), default: 2 },
   { key: 'workerReplicas', valueName: 'n', description: 'PostHog worker replicas', schema: (v) => v.count(0), default: 1 },
   { key: 'pluginsReplicas', valueName: 'n', description: 'PostHog plugin-server replicas', schema: (v) => v.count(0), default: 1 },
+  ...settingsFields(POSTHOG_WORKLOADS),
   RESET_VALUES,
 ];

@@ -4,6 +4,7 @@
 // Kubernetes self-hosting; the README says so and recommends `cloud`.
 import { randomBytes } from 'node:crypto';
 import { SELF_HOSTED_FIELDS } from './fields.js';
+import { POSTHOG_WORKLOADS } from './workloads.js';
 import { shortHash } from '../../manifests/finalize.js';
 import { renderTemplate } from '../../manifests/template.js';
 import type { KubeObject } from '../../k8s/types.js';
@@ -79,6 +80,7 @@ export const posthogStack: Stack = {
   name: 'posthog',
   defaultNamespace: 'posthog',
   fields: SELF_HOSTED_FIELDS,
+  workloads: POSTHOG_WORKLOADS,
   required: () => ['domain'],
   check: (values) => {
     const problem = untestedVersionProblem('--posthog-version', versionOf(values), values.allowUntestedVersions === true);
