@@ -9,8 +9,9 @@ import { shortHash } from '../../manifests/finalize.js';
 import { renderTemplate } from '../../manifests/template.js';
 import type { KubeObject } from '../../k8s/types.js';
 import { bodyCheck, preflightProblems, statusCheck } from '../health.js';
-import type { Stack } from '../stack.js';
-import { companionImages, DEFAULT_ROW, untestedVersionProblem } from './compat.js';
+import type { Stack, SummaryRow } from '../stack.js';
+import { companionImages, DEFAULT_ROW, untestedVersionProblem, type Companion } from './compat.js';
+import { withRegistry, withRepository } from '../images.js';
 
 /**
  * Pinned versions that belong together: the default row of the compatibility table
@@ -52,7 +53,30 @@ export function posthogImage(version: string, repository = POSTHOG_REPOSITORY): 
 }
 
 const versionOf = (v: Record<string, unknown>) => (v.posthogVersion as string | undefined) ?? POSTHOG_DEFAULT_VERSION;
-const imageOf = (v: Record<string, unknown>) => posthogImage(versionOf(v), v.posthogImage as string | undefined);
+
+export const COMPANIONS: readonly Companion[] = ['postgres', 'redis', 'clickhouse', 'kafka', 'zookeeper'];
+/** The input key of a companion's repository: `postgresImage` (--postgres-image). */
+export const companionKey = (c: Companion) => `${c}Image`;
+
+/**
+ * Every image of the stack: the version's row of the compatibility table (the pins: tags
+ * stay), each pulled from the repository the user named for it, or else through
+ * --image-registry (a mirror), or else as published. Pure.
+ */
+export function stackImages(v: Record<string, unknown>): Record<Companion | 'posthog', string> {
+  const version = versionOf(v);
+  const mirror = v.imageRegistry as string | undefined;
+  const table = companionImages(version);
+  const out = {} as Record<Companion | 'posthog', string>;
+  for (const c of COMPANIONS) {
+    const repository = v[companionKey(c)] as string | undefined;
+    out[c] = repository ? withRepository(table[c], repository) : mirror ? withRegistry(table[c], mirror) : table[c];
+  }
+  const repository = (v.posthogImage as string | undefined) ?? (mirror ? withRegistry(POSTHOG_REPOSITORY, mirror) : POSTHOG_REPOSITORY);
+  out.posthog = posthogImage(version, repository);
+  return out;
+}
+const imageOf = (v: Record<string, unknown>) => stackImages(v).posthog;
 
 const FILES = [
   'posthog/configmap.yaml',
@@ -99,7 +123,7 @@ export const posthogStack: Stack = {
     ];
   },
   render(values, ctx) {
-    const images = { ...companionImages(versionOf(values)), posthog: imageOf(values) };
+    const images = stackImages(values);
     const data = {
       namespace: ctx.namespace,
       domain: values.domain,
@@ -123,7 +147,9 @@ export const posthogStack: Stack = {
     ['public URL', `https://${values.domain as string}`, 'domain'],
     ['PostHog version', versionOf(values), 'posthogVersion'],
     ['versions', values.allowUntestedVersions === true ? `untested allowed (SKIP_SERVICE_VERSION_REQUIREMENTS=1; companions of ${DEFAULT_ROW.posthog} unless the version has its own)` : 'a tested set (docs/compatibility.md)', 'allowUntestedVersions'],
-    ['PostHog image', imageOf(values), 'posthogImage'],
+    ['PostHog image', imageOf(values), ['posthogImage', 'imageRegistry']],
+    ['image registry', (values.imageRegistry as string | undefined) ?? 'none (each image from where it is published)', 'imageRegistry'],
+    ...COMPANIONS.filter((c) => values[companionKey(c)] !== undefined).map((c): SummaryRow => [`${c} image`, stackImages(values)[c], companionKey(c)]),
     ['TLS', values.tlsIssuer ? `cert-manager issuer ${values.tlsIssuer as string}` : 'none (no --tls-issuer)', 'tlsIssuer'],
     ['storage class', (values.storageClass as string | undefined) ?? '(cluster default)', 'storageClass'],
     ['replicas', `web ${String(values.webReplicas ?? 2)}, worker ${String(values.workerReplicas ?? 1)}, plugins ${String(values.pluginsReplicas ?? 1)}`, ['webReplicas', 'workerReplicas', 'pluginsReplicas']],
