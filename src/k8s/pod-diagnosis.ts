@@ -90,8 +90,18 @@ const PROBLEM_HINTS: Readonly<Record<string, string>> = {
   Unschedulable: 'no node can run the pod: check resource requests, node selectors, taints and volume claims',
 };
 
+/**
+ * The kubelet's and runc's words that point at the pod's securityContext rather than at
+ * what the reason usually means (CreateContainerConfigError is also how the kubelet
+ * refuses runAsNonRoot against an image that runs as root).
+ */
+const MESSAGE_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/runAsNonRoot and image will run as root/, "the image runs as root and the pod's securityContext sets runAsNonRoot: run it as a user the image supports (runAsUser), or allow root (runAsNonRoot: false)"],
+  [/permission denied/, "the user the pod runs as (securityContext runAsUser/runAsGroup) cannot reach the image's program or working directory: run it as the image's own user, or use an image built for that user"],
+];
+
 export function problemHint(p: PodProblem): string | undefined {
-  return PROBLEM_HINTS[p.reason];
+  return MESSAGE_HINTS.find(([re]) => re.test(p.message))?.[1] ?? PROBLEM_HINTS[p.reason];
 }
 
 /** Describes the least-ready pod of a workload, for progress and timeout messages. */

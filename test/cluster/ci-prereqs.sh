@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the e2e cluster harness needs on a Debian/Ubuntu host, only if missing:
-#   ip (iproute2), openssl, curl, base64/sha256sum/setsid (coreutils, util-linux), awk
+#   ip (iproute2), openssl, curl, base64/sha256sum/setsid/nsenter (coreutils, util-linux), awk,
+#   and for the real node (test/cluster/real-node-up.sh): containerd, runc, the CNI plugins
+#   (containernetworking-plugins, in /usr/lib/cni) and busybox-static (the images' rootfs)
 # and checks that Go (for test/cluster/build.sh) and Node are present.
 # Runs unattended (CI=true, no stdin) as root.
 set -euo pipefail
@@ -13,6 +15,11 @@ command -v curl >/dev/null || need+=(curl ca-certificates)
 command -v setsid >/dev/null || need+=(util-linux)
 command -v sha256sum >/dev/null || need+=(coreutils)
 command -v awk >/dev/null || need+=(gawk)
+command -v nsenter >/dev/null || need+=(util-linux)
+command -v containerd >/dev/null || need+=(containerd)
+command -v runc >/dev/null || need+=(runc)
+[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+{ [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
 
 if [ "${#need[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "ci-prereqs: need root to install: ${need[*]}" >&2; exit 1; }
@@ -20,7 +27,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq </dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null
 else
-  echo "ci-prereqs: iproute2, openssl, curl, util-linux, coreutils, awk present" >&2
+  echo "ci-prereqs: iproute2, openssl, curl, util-linux, coreutils, awk, containerd, runc, CNI plugins, busybox-static present" >&2
 fi
 
 command -v go >/dev/null || { echo "ci-prereqs: 'go' is not on PATH; test/cluster/build.sh needs Go >= 1.26 to build the control plane" >&2; exit 1; }

@@ -38,6 +38,8 @@ stop_pids() {
 }
 
 rc=0
+# 0. the real node first: its containers live in network namespaces of their own
+bash "$CLUSTER_DIR/real-node-down.sh" $([ "$QUIET" = 1 ] && echo --quiet) || rc=1
 # 1. processes recorded in pid files, in three waves: the clients, then the API server
 #    (while etcd is still there, so it can shut down cleanly), then etcd.
 collect() { local n p; for n in "$@"; do if p="$(live_pid "$n")"; then echo "$p"; fi; done; }

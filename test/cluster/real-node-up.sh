@@ -196,6 +196,9 @@ evictionHard:
   imagefs.available: "1%"
 serializeImagePulls: false
 maxPods: 40
+# No DNS server runs, but without an address every pod gets a MissingClusterDNS event.
+clusterDNS: ["10.96.0.10"]
+clusterDomain: cluster.local
 nodeStatusUpdateFrequency: 4s
 # Probes and restarts at their defaults: the tests observe the kubelet's own timings.
 EOF
@@ -224,5 +227,44 @@ if ! tr '\0' '\n' <"/proc/$APISERVER_PID/cmdline" | grep -q '^--kubelet-preferre
   nsenter --mount="/proc/$APISERVER_PID/ns/mnt" mount --bind "$HOSTS" /etc/hosts ||
     say "warning: the API server cannot resolve $REAL_NODE_NAME: kubectl logs on the real node will fail"
 fi
+# Placement without changing what a tool renders: every pod created in a namespace labelled
+# vh-deploy.io/real-node=true gets the node's toleration and selector (a
+# MutatingAdmissionPolicy, admissionregistration.k8s.io/v1). Other namespaces are untouched.
+K apply -f - >"$LOGS/real-node-placement.log" 2>&1 <<EOF || unavailable "creating the placement policy failed (log: $LOGS/real-node-placement.log)"
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata:
+  name: vh-e2e-real-node-placement
+spec:
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        operations: ["CREATE"]
+        resources: ["pods"]
+  failurePolicy: Fail
+  reinvocationPolicy: Never
+  mutations:
+    - patchType: JSONPatch
+      jsonPatch:
+        expression: >-
+          (has(object.spec.nodeSelector)
+            ? [JSONPatch{op: "add", path: "/spec/nodeSelector/" + jsonpatch.escapeKey("vh-deploy.io/real-node"), value: "true"}]
+            : [JSONPatch{op: "add", path: "/spec/nodeSelector", value: {"vh-deploy.io/real-node": "true"}}]) +
+          (has(object.spec.tolerations)
+            ? [JSONPatch{op: "add", path: "/spec/tolerations/-", value: Object.spec.tolerations{key: "vh-deploy.io/real-node", operator: "Exists", effect: "NoSchedule"}}]
+            : [JSONPatch{op: "add", path: "/spec/tolerations", value: [Object.spec.tolerations{key: "vh-deploy.io/real-node", operator: "Exists", effect: "NoSchedule"}]}])
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicyBinding
+metadata:
+  name: vh-e2e-real-node-placement
+spec:
+  policyName: vh-e2e-real-node-placement
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        vh-deploy.io/real-node: "true"
+EOF
 date -u +%FT%TZ >"$REAL_NODE_DIR/ready"
 say "real node $REAL_NODE_NAME Ready after $(elapsed)s (node IP $REAL_NODE_IP, pods $REAL_POD_CIDR, taint vh-deploy.io/real-node=true:NoSchedule)"

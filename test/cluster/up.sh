@@ -182,6 +182,7 @@ start kube-apiserver in "$BIN_DIR/kube-apiserver" \
   --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
   --service-cluster-ip-range="$SERVICE_CIDR" \
   --authorization-mode=Node,RBAC --allow-privileged=true \
+  --kubelet-preferred-address-types=InternalIP,Hostname \
   --profiling=false --event-ttl=1h --v=1
 
 start forward-ns in "$NODE_BIN" "$CLUSTER_DIR/forward.mjs" \
@@ -306,5 +307,13 @@ cat >"$STATE/cluster.json" <<EOF
 EOF
 date -u +%FT%TZ >"$STATE/ready"
 say "cluster up in $(elapsed)s: $SERVER (netns $NETNS)"
+# The real node is an addition: a machine that cannot run containers still gets the
+# cluster; the reason is in $REAL_NODE_DIR/unavailable and the tests that need the node
+# fail with it. VH_E2E_REAL_NODE=0 leaves it out on purpose (also recorded).
+if [ "${VH_E2E_REAL_NODE:-1}" = 0 ]; then
+  mkdir -p "$REAL_NODE_DIR" && echo "not started: VH_E2E_REAL_NODE=0" >"$REAL_NODE_DIR/unavailable"
+elif ! bash "$CLUSTER_DIR/real-node-up.sh"; then
+  say "WARNING: the real node did not start: $(cat "$REAL_NODE_DIR/unavailable" 2>/dev/null)"
+fi
 say "  export KUBECONFIG=$STATE/kubeconfig   # or: source $STATE/env"
 echo "$STATE/kubeconfig"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnosePod, FATAL_WAITING_REASONS } from '../../src/k8s/pod-diagnosis.js';
+import { diagnosePod, FATAL_WAITING_REASONS, problemHint } from '../../src/k8s/pod-diagnosis.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 
 const pod = (status: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-abc', namespace: 'prod' }, status });
@@ -82,5 +82,20 @@ describe('diagnosePod', () => {
     it('ignores PodScheduled=False for other reasons (e.g. SchedulingGated)', () => {
       expect(diagnosePod(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] })).kind).toBe('ok');
     });
+  });
+});
+
+// Messages as a real kubelet (v1.36) with runc 1.1 wrote them (test/e2e/real-node.test.ts).
+describe('problemHint', () => {
+  it('runAsNonRoot against an image that runs as root names the securityContext, not a missing ConfigMap or Secret', () => {
+    const hint = problemHint({ pod: 'p', reason: 'CreateContainerConfigError', message: 'container has runAsNonRoot and image will run as root (pod: "p_ns(uid)", container: c)' });
+    expect(hint).toBe("the image runs as root and the pod's securityContext sets runAsNonRoot: run it as a user the image supports (runAsUser), or allow root (runAsNonRoot: false)");
+  });
+  it('runc\'s permission denied on the program names runAsUser', () => {
+    const message = 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "./model-router": stat ./model-router: permission denied: unknown';
+    expect(problemHint({ pod: 'p', reason: 'RunContainerError', message })).toMatch(/^the user the pod runs as \(securityContext runAsUser\/runAsGroup\) cannot reach the image's program/);
+  });
+  it('a missing Secret key keeps the reason\'s own hint', () => {
+    expect(problemHint({ pod: 'p', reason: 'CreateContainerConfigError', message: "couldn't find key password in Secret ns/db-creds" })).toBe('a ConfigMap, Secret or key the pod references is missing');
   });
 });
