@@ -60,6 +60,10 @@ export function cliWording(r: EngineReason): CliWording {
       const messages = r.failed.map((c) => (c.reason === 'namespaceTerminating' ? `${c.message} with -n` : c.message));
       return { message: preflightFailure(r.context, messages), details: messages };
     }
+    case 'immutableFields':
+      return {
+        hint: `re-run with --recreate: vh-deploy deletes ${r.objects.join(', ')} orphaning its pods and volume claims (they keep running), creates ${r.objects.length === 1 ? 'it' : 'them'} anew and waits${r.grow.length ? `, after growing ${r.grow.join(', ')}` : ''} (docs/day2.md, "Immutable fields")`,
+      };
     case 'several': {
       // One hint per distinct remedy, in the order of the failures.
       const hints = r.parts.map((p) => (p.reason && cliWording(p.reason).hint) ?? p.hint).filter((h): h is string => !!h);

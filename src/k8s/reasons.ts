@@ -53,6 +53,12 @@ export type EngineReason =
   | { reason: 'apiServerLost' }
   /** Error-severity preflight checks failed; nothing was written. */
   | { reason: 'preflightFailed'; context: string; failed: PreflightCheck[] }
+  /**
+   * The plan changes immutable fields of these objects (src/k8s/immutable.ts); nothing
+   * was written. RecreateOptions.recreate deletes them orphaning their pods and creates
+   * them anew; `grow`: the claims that would be expanded on the way.
+   */
+  | { reason: 'immutableFields'; objects: string[]; grow: string[] }
   /** Several failures reported as one: each one's reason, or else its hint. */
   | { reason: 'several'; parts: { reason?: EngineReason; hint?: string }[] };
 

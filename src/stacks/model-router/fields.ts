@@ -2,6 +2,7 @@
 import { settingsFields } from '../../config/workload-fields.js';
 import { MODEL_ROUTER_WORKLOADS } from './workloads.js';
 import { askedField, INGRESS_FIELDS, RESET_VALUES, ADOPT, type Field } from '../../config/fields.js';
+import { RECREATE } from '../../config/recreate.js';
 import { withSecretRefs } from '../../config/secret-refs.js';
 
 // Each secret input also takes an existing Secret: --db-password-secret NAME[/KEY] (docs/day2.md).
@@ -27,4 +28,5 @@ export const MODEL_ROUTER_FIELDS: Field[] = withSecretRefs([
   ...settingsFields(MODEL_ROUTER_WORKLOADS),
   RESET_VALUES,
   ADOPT,
+  RECREATE,
 ]);

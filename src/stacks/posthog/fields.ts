@@ -2,6 +2,7 @@
 import { settingsFields } from '../../config/workload-fields.js';
 import { POSTHOG_WORKLOADS } from './workloads.js';
 import { askedField, INGRESS_FIELDS, RESET_VALUES, type Field } from '../../config/fields.js';
+import { RECREATE } from '../../config/recreate.js';
 
 export const SELF_HOSTED_FIELDS: Field[] = [
   askedField({ key: 'domain', valueName: 'host', description: 'public host name of PostHog (Ingress host and SITE_URL)', schema: (v) => v.domain, ask: 'Public domain for PostHog (e.g. posthog.example.com)' }),
@@ -25,4 +26,5 @@ export const SELF_HOSTED_FIELDS: Field[] = [
   { key: 'pluginsReplicas', valueName: 'n', description: 'PostHog plugin-server replicas', schema: (v) => v.count(0), default: 1 },
   ...settingsFields(POSTHOG_WORKLOADS),
   RESET_VALUES,
+  RECREATE,
 ];
