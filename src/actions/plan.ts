@@ -40,6 +40,8 @@ export async function renderContext(cluster: Cluster, stack: Stack, values: Reco
 export interface PlannedChange {
   ref: string;
   action: string;
+  /** Why a new object was not checked by the dry run (`namespace X is created by this plan`). */
+  note?: string;
   lines: string[];
 }
 
@@ -49,7 +51,7 @@ export async function planDiff(cluster: Cluster, objects: KubeObject[], dry: App
   for (const r of dry) {
     if (r.action === 'unchanged') continue;
     if (r.action !== 'configured' || !r.object) {
-      out.push({ ref: r.ref, action: r.action === 'skipped' ? `new; ${r.note ?? 'skipped in the dry run'}` : 'new', lines: [] });
+      out.push({ ref: r.ref, action: 'new', ...(r.action === 'skipped' && { note: r.note ?? 'skipped in the dry run' }), lines: [] });
       continue;
     }
     const live = await readObject(cluster, r.key);

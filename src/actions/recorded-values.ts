@@ -25,7 +25,11 @@ export interface RecordedValuesReader {
   close: () => Promise<void>;
 }
 
-export function recordedValuesReader(stack: Stack): RecordedValuesReader {
+/**
+ * `namespaceOf`: the namespace the run works in, once connected (the kubeconfig
+ * context's namespace may decide it; src/config/namespace.ts).
+ */
+export function recordedValuesReader(stack: Stack, namespaceOf: (cluster: Cluster, globals: Globals) => string): RecordedValuesReader {
   let opened: Promise<Cluster> | undefined;
   const close = async () => (await opened?.catch(() => undefined))?.close();
   let failure: unknown;
@@ -34,7 +38,7 @@ export function recordedValuesReader(stack: Stack): RecordedValuesReader {
     (opened ??= connect({
       ...(g.kubeconfig && { kubeconfig: g.kubeconfig }),
       ...(g.context && { context: g.context }),
-      namespace: g.namespace ?? stack.defaultNamespace,
+      ...(g.namespace && { namespace: g.namespace }),
     }));
   return {
     async read(globals, given) {
@@ -43,7 +47,7 @@ export function recordedValuesReader(stack: Stack): RecordedValuesReader {
       if (globals.dryRun === 'client' || given.resetValues === true) return undefined;
       try {
         const cluster = await open(globals);
-        const last = lastSuccessful(await listRevisions(cluster, globals.namespace ?? stack.defaultNamespace, stack.name));
+        const last = lastSuccessful(await listRevisions(cluster, namespaceOf(cluster, globals), stack.name));
         if (!last) return undefined;
         return { revision: last.revision, values: recallValues(stack, last.values, given) };
       } catch (e) {

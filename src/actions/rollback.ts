@@ -16,13 +16,13 @@ import { writeScale } from '../k8s/scale.js';
 import { arr, keyOf, num, objectRef, rec, type KubeObject, type ObjectKey } from '../k8s/types.js';
 import { STACK_LABEL } from '../manifests/finalize.js';
 import type { StackOps } from '../stacks/day2.js';
-import { changeText } from './deploy.js';
+import { planLines } from './deploy.js';
 import { runHealth, unhealthyLine, type HealthResult } from './health.js';
 import { preflightOperation, previewOrLocked, recorded } from './lifecycle.js';
 import { countActions, planDiff, type PlannedChange } from './plan.js';
 import { notDeployed } from './errors.js';
 import { withActionReason } from './reasons.js';
-import type { ActionContext } from './types.js';
+import { noteOf, type ActionContext } from './types.js';
 
 /** Kinds never deleted when a rollback leaves them out: data, one-off Jobs, shared namespaces, and Secrets (not recorded). */
 const NEVER_PRUNE = new Set(['Namespace', 'Secret', 'PersistentVolumeClaim', 'PersistentVolume', 'Job', 'CustomResourceDefinition']);
@@ -186,7 +186,7 @@ export async function rollbackAction(input: RollbackInput, ctx: ActionContext, w
     const { target, current } = choice;
     await assertSecretsLive(cluster, ops, target, current);
     if (!isSuccessful(target)) events.warn(`revision ${target.revision} was ${target.status}${target.error ? ` (${target.error})` : ''}; rolling back to it as asked`);
-    events.note(`${ops.stack.name} in ${namespace} (context ${cluster.contextName}): revision ${current.revision} (${current.status}, ${current.description}) → revision ${target.revision} (${target.description}${target.version ? `, ${target.version}` : ''})`);
+    events.note(`${ops.stack.name} in namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}: revision ${current.revision} (${current.status}, ${current.description}) → revision ${target.revision} (${target.description}${target.version ? `, ${target.version}` : ''})`);
     const plan = await planRevision(cluster, ops.stack.name, target, current.manifests);
     // Every verb the rollback needs (a user without `delete` must not be stopped after the apply).
     await preflightOperation(cluster, { namespace, ui: events, preview: input.preview, signal, ...planAccess(plan) });
@@ -194,10 +194,10 @@ export async function rollbackAction(input: RollbackInput, ctx: ActionContext, w
     const changes = await describePlan(cluster, plan, dry);
     events.note(`plan: ${countActions(dry)}${plan.scale.length ? `, ${plan.scale.length} to scale` : ''}${plan.prune.length ? `, ${plan.prune.length} to delete` : ''}`);
     if (changes.length === 0) events.note('no changes: the cluster already matches that revision');
-    for (const c of changes) events.note(changeText(c));
+    for (const l of planLines(changes)) events.note(l);
     if (plan.secrets.length) events.note(`not restored (Secret values are never recorded; they keep their current values): ${plan.secrets.join(', ')}`);
     if (input.preview) return { ok: true, dryRun: true, ...common(input, ctx, plan, current, changes) };
-    if (ctx.confirm && !(await ctx.confirm(`Roll ${ops.stack.name} back to revision ${target.revision}?`))) {
+    if (ctx.confirm && !(await ctx.confirm(`Roll ${ops.stack.name} back to revision ${target.revision} in namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}?`))) {
       throw new VhError('cancelled; nothing was changed', ExitCode.interrupted);
     }
     return execute(input, ctx, plan, current, signal, changes);

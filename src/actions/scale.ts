@@ -15,7 +15,7 @@ import { num, objectRef, rec, type KubeObject, type ObjectKey } from '../k8s/typ
 import { waitForObjects } from '../k8s/wait.js';
 import type { ScalableWorkload, StackOps } from '../stacks/day2.js';
 import { preflightOperation, recorded, withStackLock } from './lifecycle.js';
-import type { ActionContext, ActionEvents } from './types.js';
+import { noteOf, type ActionContext, type ActionEvents } from './types.js';
 
 export type { ScaleRequest };
 
@@ -107,7 +107,7 @@ async function waitForRange(cluster: Cluster, key: ObjectKey, range: { min: numb
 /** Writes the change (the /scale subresource, or the HPA's range) and waits for the workload. */
 async function applyScale(ctx: ActionContext, input: ScaleInput, key: ObjectKey, plan: ScalePlan, resourceVersion: string, recordedHpa: KubeObject | undefined, signal: AbortSignal): Promise<void> {
   const { cluster, namespace, events } = ctx;
-  events.note(`==> ${input.ops.stack.name}/${input.workload}: ${describeScale(plan)}`);
+  events.note(`==> ${input.ops.stack.name}/${input.workload} in namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}: ${describeScale(plan)}`);
   if (plan.kind === 'replicas') {
     await writeScale(cluster, key, plan.to, resourceVersion);
   } else {

@@ -20,9 +20,18 @@ export interface ActionEvents {
 export interface ActionContext {
   cluster: Cluster;
   namespace: string;
+  /**
+   * How the namespace was chosen when the user did not type it — `(from kubeconfig
+   * context X)`, `(default: …)` — said after its name in the summary and the
+   * confirmation of a command that writes; '' or absent when given as a flag.
+   */
+  namespaceNote?: string;
   events: ActionEvents;
   /** The stack lock settings (--lock-wait, --force-unlock). */
   lock: LockSettings;
   /** Present only when the user may be asked (a terminal, no --yes): resolves false to cancel. */
   confirm?: (message: string) => Promise<boolean>;
 }
+
+/** ` (from kubeconfig context X)`: how the namespace was chosen, after its name; '' when typed. */
+export const noteOf = (ctx: Pick<ActionContext, 'namespaceNote'>): string => (ctx.namespaceNote ? ` ${ctx.namespaceNote}` : '');

@@ -51,6 +51,8 @@ export interface VerifyInput {
 export interface VerifyResult {
   ok: boolean;
   exitCode: 0 | 1;
+  /** The kube context verified. */
+  context: string;
   /** `all` was asked: stacks with nothing recorded are skipped, not failed. */
   all: boolean;
   /** The stacks checked, each at its current revision. */
@@ -263,6 +265,7 @@ export async function verifyAction(input: VerifyInput, ctx: Pick<ActionContext, 
   return {
     ok,
     exitCode: ok ? 0 : 1,
+    context: cluster.contextName,
     all,
     stacks: targets.map((t) => ({ stack: t.ops.stack.name, namespace: t.namespace, revision: t.rev.revision, revisionStatus: t.rev.status })),
     skipped,

@@ -15,7 +15,7 @@ export function actionWording(r: ActionReason, e: Error): CliWording {
     case 'valuesMissing':
       return { hint: `re-run \`vh-deploy ${r.deployCommand}\` with the full inputs instead` };
     case 'noRollbackTarget':
-      return r.asked !== undefined ? { message: `--to-revision: ${e.message}` } : { hint: 'name a revision with --to-revision N (see `vh-deploy history`)' };
+      return r.asked !== undefined ? { message: `--to-revision: ${e.message}` } : { hint: `name a revision with --to-revision N (see \`vh-deploy history ${r.stack}\`)` };
     case 'upgradeLeftInPlace':
       return {
         ...(!r.stopped && { message: leftInPlaceMessage(r, '--no-rollback-on-failure') }),

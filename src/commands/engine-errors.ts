@@ -1,7 +1,9 @@
 // The CLI's words for the engine's failures. src/k8s/ says why it failed as data (an
 // EngineReason, src/k8s/reasons.ts) in Kubernetes terms; the flags and commands that
 // remedy it are named here, once for every command.
+import type { Command } from 'commander';
 import { VhError } from '../errors.js';
+import { flagsOf, pasteable } from './target.js';
 import { actionInCliTerms } from './action-errors.js';
 import { kubeconfigProblemMessage, preflightFailure, reasonOf, scaleRefusalMessage, type EngineReason, type ScaleWords } from '../k8s/reasons.js';
 
@@ -30,10 +32,10 @@ export function cliWording(r: EngineReason): CliWording {
       return { hint: 'another tool changed these fields since vh-deploy last applied them; undo that change, or re-run with --force-conflicts to take the fields over (their current values are overwritten)' };
     case 'waitTimeout':
       return { hint: 'raise --timeout if the rollout is slow, or look at the objects above' };
-    case 'lockHeld':
-      return { hint: 'wait for it to finish; if that process is gone, the lock expires by itself, or re-run with --force-unlock' };
     case 'deleteTimeout':
       return { hint: 're-run the same command to go on (what is gone stays gone), or raise --timeout; remove a finalizer by hand only once you know why it is there' };
+    case 'lockHeld':
+      return { hint: 'wait for it to finish; if that process is gone, the lock expires by itself, or re-run with --force-unlock' };
     case 'lockLost':
       return r.takenOver ? { hint: 'another vh-deploy run took it over (--force-unlock); check what it changed' } : {};
     case 'scaleRefused':
@@ -86,13 +88,22 @@ export function inCliTerms<E>(e: E): E {
   return e;
 }
 
+/** The commands an error quotes, made pasteable for where this run worked (-n, --context), in place. */
+function withTargetFlags<E>(e: E, flags: string): E {
+  if (!flags || !(e instanceof Error)) return e;
+  const hint = (e as Partial<VhError>).hint;
+  Object.assign(e, { message: pasteable(e.message, flags), ...(hint !== undefined && { hint: pasteable(hint, flags) }) });
+  return e;
+}
+
 /** A command's action, with whatever the engine or an action throws worded for the CLI. */
 export function inCliTermsAction<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args) => {
     try {
       await fn(...args);
     } catch (e) {
-      throw inCliTerms(actionInCliTerms(e));
+      const cmd = args[args.length - 1] as Command | undefined;
+      throw withTargetFlags(inCliTerms(actionInCliTerms(e)), flagsOf(typeof cmd?.optsWithGlobals === 'function' ? cmd : undefined));
     }
   };
 }

@@ -5,7 +5,7 @@ import { historyAction } from '../actions/history.js';
 import { InputError } from '../errors.js';
 import { resolveStackOps } from '../stacks/day2.js';
 import { printHistory } from '../ui/printers/history.js';
-import { day2Inputs, openCluster } from './day2-support.js';
+import { day2Inputs, openCluster, targetFor } from './day2-support.js';
 
 export async function runHistory(cmd: Command, stackName: string, opts: { revision?: string }): Promise<void> {
   const ctx = await day2Inputs(cmd);
@@ -17,11 +17,12 @@ export async function runHistory(cmd: Command, stackName: string, opts: { revisi
   }
   const cluster = await openCluster(ctx);
   try {
-    const result = await historyAction({ ops, revision: only }, { cluster, namespace: ctx.inputs.globals.namespace ?? ops.stack.defaultNamespace });
+    const target = targetFor(ctx, cluster, ops.stack.defaultNamespace);
+    const result = await historyAction({ ops, revision: only }, { cluster, namespace: target.namespace });
     if (result.kind === 'revision' && !result.revision) {
       throw new InputError(`--revision: ${result.number} is not in the history of ${result.stack} (kept: ${result.kept.join(', ')})`);
     }
-    printHistory(ctx.ui, result);
+    printHistory(ctx.ui, result, target);
   } finally {
     cluster.close();
   }

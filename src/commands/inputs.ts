@@ -18,7 +18,7 @@ export interface Globals {
   namespace?: string;
   yes: boolean;
   nonInteractive: boolean;
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'wide';
   timeoutMs: number;
   verbose: boolean;
   showSecrets: boolean;
@@ -36,6 +36,8 @@ export interface CommandInputs {
   globals: Globals;
   values: Record<string, unknown>;
   sources: Resolved['sources'];
+  /** Where each global option came from (the namespace's origin is said in summaries and hints). */
+  globalSources: Resolved['sources'];
   /** The revision whose recorded values filled what the user did not give. */
   recordedFrom?: number;
   /** Present when prompts are allowed (TTY, not CI, no --yes). */
@@ -105,6 +107,7 @@ export async function collectInputs(cmd: Command, o: InputOptions): Promise<Comm
     globals,
     values: resolved.values,
     sources: resolved.sources,
+    globalSources: globalsResolved.sources,
     ...(resolved.recordedFrom !== undefined && { recordedFrom: resolved.recordedFrom }),
     ...(prompter ? { prompter } : {}),
   };

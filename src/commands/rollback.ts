@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { resolveStackOps } from '../stacks/day2.js';
 import { showEvents } from '../ui/printers/events.js';
 import { printRollback } from '../ui/printers/rollback.js';
-import { day2Inputs, durationMs, openCluster } from './day2-support.js';
+import { day2Inputs, durationMs, openCluster, targetFor } from './day2-support.js';
 
 function parseRevisionNumber(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -21,13 +21,15 @@ export async function runRollback(cmd: Command, stackName: string, opts: { toRev
   const ops = resolveStackOps(stackName);
   const toRevision = parseRevisionNumber(opts.toRevision);
   const cluster = await openCluster(ctx);
+  const target = targetFor(ctx, cluster, ops.stack.defaultNamespace);
   const events = await showEvents(ctx.ui);
   try {
     const result = await rollbackAction(
       { ops, toRevision, preview: globals.dryRun !== 'none' || globals.diff, timeoutMs: globals.timeoutMs, forceConflicts: globals.forceConflicts },
       {
         cluster,
-        namespace: globals.namespace ?? ops.stack.defaultNamespace,
+        namespace: target.namespace,
+        namespaceNote: target.note,
         events,
         lock: globals.lock,
         ...(prompter && !globals.yes && { confirm: (message: string) => prompter.confirm({ message, default: true }) }),

@@ -7,6 +7,7 @@ import { inCliTermsAction } from './engine-errors.js';
 import { addFieldOptions } from './options.js';
 import { addSettingsOptions } from './settings-options.js';
 import { manifestsText } from './render-output.js';
+import { rememberTarget, targetOf } from './target.js';
 import { ExitCode, ReportedError } from '../errors.js';
 
 /** The stack's deploy command (`cloud`, `self-hosted`, `model-router`), from its registry entry. */
@@ -27,17 +28,18 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
   // Loaded here, not at start-up: input checks pull in zod, which `--help` never needs.
   const { collectInputs } = await import('./inputs.js');
   const { recordedValuesReader } = await import('../actions/recorded-values.js');
-  const recorded = recordedValuesReader(stack);
+  const recorded = recordedValuesReader(stack, (cluster, g) => targetOf({ globals: g, globalSources: {} }, cluster, stack.defaultNamespace).namespace);
   const inputs = await collectInputs(cmd, { fields: stack.fields, required: stack.required, check: stack.check, recorded: recorded.read, ...(stack.workloads && { settings: { workloads: stack.workloads, stackName: stack.command.name } }) }).catch(async (e: unknown) => {
     await recorded.close();
     throw e;
   });
   const { globals } = inputs;
-  const ui = createUi({ json: globals.output === 'json', verbose: globals.verbose });
-  const namespace = globals.namespace ?? stack.defaultNamespace;
+  const ui = createUi({ json: globals.output === 'json', wide: globals.output === 'wide', verbose: globals.verbose });
 
   if (globals.dryRun === 'client') {
-    // A client dry run never contacts a cluster: generated secrets are fresh (and masked).
+    // A client dry run contacts no cluster and reads no kubeconfig (docs/day2.md, "Which
+    // namespace"): generated secrets are fresh (and masked).
+    const namespace = globals.namespace ?? stack.defaultNamespace;
     const objects = renderStack(stack, inputs.values, offlineContext(namespace));
     const text = manifestsText(objects, { json: ui.json, showSecrets: globals.showSecrets });
     // --show-secrets asks for the values: the output filter (redact) would mask them again.
@@ -46,6 +48,8 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
     return;
   }
   const cluster = await recorded.cluster();
+  const target = targetOf(inputs, cluster, stack.defaultNamespace);
+  rememberTarget(cmd, target.flags);
   const [{ deployAction }, { printDeploy }, { showEvents }] = await Promise.all([import('../actions/deploy.js'), import('../ui/printers/deploy.js'), import('../ui/printers/events.js')]);
   const events = await showEvents(ui);
   const { prompter } = inputs;
@@ -66,22 +70,20 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
       },
       {
         cluster,
-        namespace,
+        namespace: target.namespace,
+        namespaceNote: target.note,
         events,
         lock: globals.lock,
         ...(ask && { confirm: (message: string) => prompter.confirm({ message, default: true }) }),
       },
     );
     events.stop();
-    printDeploy(ui, result, inputs);
+    printDeploy(ui, result, inputs, target);
     if (result.mode === 'apply' && !result.ok) {
-      throw new ReportedError(result.error ?? `${stack.name} is unhealthy`, ExitCode.failed, `check the pods' logs; re-run \`vh-deploy verify ${stack.name}${namespaceFlag(globals.namespace)}\` once fixed`);
+      throw new ReportedError(result.error ?? `${stack.name} is unhealthy`, ExitCode.failed, `check the pods' logs; re-run \`vh-deploy verify ${stack.name}\` once fixed`);
     }
   } finally {
     events.stop();
     cluster.close();
   }
 }
-
-/** ` -n NS` when the user chose the namespace, so a hint can be pasted as it is. */
-const namespaceFlag = (ns: string | undefined) => (ns ? ` -n ${ns}` : '');

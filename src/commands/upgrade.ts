@@ -8,7 +8,7 @@ import { InputError, ReportedError } from '../errors.js';
 import { resolveStackOps, type UpgradeRequest } from '../stacks/day2.js';
 import { showEvents } from '../ui/printers/events.js';
 import { printUpgrade } from '../ui/printers/upgrade.js';
-import { day2Inputs, durationMs, openCluster } from './day2-support.js';
+import { day2Inputs, durationMs, openCluster, targetFor } from './day2-support.js';
 
 export async function runUpgrade(cmd: Command, stackName: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean; allowUntestedVersions?: boolean }): Promise<void> {
   const ctx = await day2Inputs(cmd);
@@ -21,6 +21,7 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
   ops.upgrade.check(request);
   const ask = Boolean(prompter && !globals.yes);
   const cluster = await openCluster(ctx);
+  const target = targetFor(ctx, cluster, ops.stack.defaultNamespace);
   const events = await showEvents(ctx.ui);
   try {
     const result = await upgradeAction(
@@ -35,7 +36,8 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { imageT
       },
       {
         cluster,
-        namespace: globals.namespace ?? ops.stack.defaultNamespace,
+        namespace: target.namespace,
+        namespaceNote: target.note,
         events,
         lock: globals.lock,
         ...(ask && prompter && { confirm: (message: string) => prompter.confirm({ message, default: true }) }),

@@ -34,6 +34,8 @@ export interface Field {
    * "Values persist").
    */
   recall?: false;
+  /** Another field that stands in for this one: when both are missing, the error names both (`--region or --host`). */
+  orElse?: string;
   /**
    * No flag or env var of its own: a config-file key set on the command line by `--set`
    * (the per-workload and stack-wide settings, docs/customising.md).
@@ -66,7 +68,7 @@ export const GLOBAL_FIELDS: Field[] = [
   { key: 'namespace', short: '-n', valueName: 'ns', description: 'namespace (default depends on the stack)', schema: (v) => v.dnsLabel('a namespace name') },
   { key: 'yes', short: '-y', boolean: true, description: 'assume yes; never prompt', schema: (v) => v.bool },
   { key: 'nonInteractive', boolean: true, description: 'never prompt; missing values are errors', schema: (v) => v.bool },
-  { key: 'output', short: '-o', valueName: 'format', choices: ['text', 'json'], description: 'output format', schema: (v) => v.oneOf(['text', 'json']), default: 'text' },
+  { key: 'output', short: '-o', valueName: 'format', choices: ['text', 'json', 'wide'], description: 'output format (wide: text whose tables are not cut to the terminal width)', schema: (v) => v.oneOf(['text', 'json', 'wide']), default: 'text' },
   { key: 'timeout', valueName: 'duration', description: 'how long to wait for the stack to become ready (e.g. 90s, 5m)', schema: (v) => v.duration, default: '5m' },
   { key: 'verbose', boolean: true, description: 'more detail (never secret values)', schema: (v) => v.bool },
   { key: 'showSecrets', boolean: true, description: 'print Secret values in rendered manifests (render/--dry-run only)', schema: (v) => v.bool },

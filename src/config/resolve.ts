@@ -215,7 +215,7 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
     missing = o.required(values).filter(absent);
   }
   if (missing.length) {
-    const names = missing.map((k) => flagName(k)).join(', ');
+    const names = missing.map((k) => flagName(k) + (byKey.get(k)?.orElse ? ` or ${flagName(byKey.get(k)!.orElse!)}` : '')).join(', ');
     throw new InputError(
       `missing required ${missing.length === 1 ? 'value' : 'values'}: ${names}`,
       `give them as flags, as ${missing.map((k) => envName(k)).join('/')} env vars, or in a --config file`,

@@ -1,7 +1,7 @@
 // Where a value came from, for summaries and reports (docs/architecture.md, "Inputs").
 // Pure: the resolved sources in, a short note out.
 import type { Source } from './resolve.js';
-import { envName } from './fields.js';
+import { envName, flagName } from './fields.js';
 
 /** The note shown after a summary value, e.g. `(from revision 4)`; '' when the user typed it. */
 export function sourceNote(keys: string | readonly string[] | undefined, sources: Readonly<Record<string, Source>>, recordedFrom?: number): string {
@@ -17,4 +17,24 @@ export function sourceNote(keys: string | readonly string[] | undefined, sources
   if (given.some((k) => sources[k] === 'config')) return '(from the config file)';
   if (given.every((k) => sources[k] === 'default')) return '(default)';
   return '';
+}
+
+/**
+ * A value in a message, with where it came from when that was not a flag (never for
+ * secrets): `--replicas 3 (from VH_DEPLOY_REPLICAS)`, `--min 4 (from config key min)`.
+ */
+export function labelWithSource(key: string, value: unknown, source: Source | undefined, recordedFrom?: number): string {
+  const given = `${flagName(key)}${value === undefined ? '' : ` ${String(value)}`}`;
+  switch (source) {
+    case 'env':
+      return `${given} (from ${envName(key)})`;
+    case 'config':
+      return `${given} (from config key ${key})`;
+    case 'recorded':
+      return `${given} (recorded in revision ${recordedFrom ?? '?'})`;
+    case 'default':
+      return `${given} (default)`;
+    default:
+      return given;
+  }
 }

@@ -6,6 +6,8 @@ import { redact } from './redact.js';
 export interface Ui {
   readonly json: boolean;
   readonly verbose: boolean;
+  /** The terminal's width, for tables to fit; undefined when stdout is piped or with `-o wide` (nothing is cut). */
+  readonly width: number | undefined;
   /** A line of the human result (stdout; suppressed in JSON mode). */
   out(line: string): void;
   /** A note, warning or progress line (stderr). */
@@ -22,12 +24,18 @@ export function colourEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }
 
-export function createUi(o: { json?: boolean; verbose?: boolean } = {}): Ui {
+/** The width tables fit: a terminal's columns; none for a pipe or a file, or when the full text is asked for. */
+export function terminalWidth(stream: NodeJS.WriteStream = process.stdout, wide = false): number | undefined {
+  return !wide && stream.isTTY && stream.columns > 0 ? stream.columns : undefined;
+}
+
+export function createUi(o: { json?: boolean; verbose?: boolean; wide?: boolean } = {}): Ui {
   if (!colourEnabled()) chalk.level = 0;
   const write = (stream: NodeJS.WriteStream, s: string) => stream.write(redact(s));
   return {
     json: Boolean(o.json),
     verbose: Boolean(o.verbose),
+    width: terminalWidth(process.stdout, Boolean(o.wide)),
     out: (line) => {
       if (!o.json) write(process.stdout, `${line}\n`);
     },

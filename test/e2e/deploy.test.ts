@@ -181,7 +181,7 @@ describe('model-router without a connection', () => {
 describe('access and server-side validation', () => {
   it('a forbidden user gets exit 3 before anything is written', async () => {
     const ns = nsName('e2e-forbidden');
-    const r = await runCli(['cloud', '-n', ns, '--yes'], { kubeconfig: inject('limitedKubeconfig'), env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
+    const r = await runCli(['cloud', '-n', ns, '--region', 'us', '--yes'], { kubeconfig: inject('limitedKubeconfig'), env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/missing permissions/);
     expect(r.err).toMatch(/create namespaces|patch namespaces/);
@@ -202,7 +202,7 @@ describe('access and server-side validation', () => {
   it('a plan the server rejects in the dry run writes nothing', async () => {
     const ns = nsName('e2e-reject');
     // An earlier vh-deploy left a Deployment whose immutable selector differs.
-    await runCli(['cloud', '-n', ns, '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
+    await runCli(['cloud', '-n', ns, '--region', 'us', '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
     const old = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'model-router', namespace: ns }, spec: { selector: { matchLabels: { app: 'old' } }, template: { metadata: { labels: { app: 'old' } }, spec: { containers: [{ name: 'c', image: 'old.example/x:1' }] } } } };
     const put = await apiRequest(kc, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, old);
     expect(put.status).toBe(201);

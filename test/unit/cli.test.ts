@@ -104,7 +104,7 @@ describe('--dry-run / render print valid manifests with secrets masked', () => {
     expect(r.out).not.toContain('from-config\n');
   });
   it('VH_DEPLOY_SHOW_SECRETS=false does not show secrets (booleans from env are parsed)', () => {
-    const r = run(['cloud', '--dry-run', '--yes', '--posthog-api-key', KEY], { VH_DEPLOY_SHOW_SECRETS: 'false' });
+    const r = run(['cloud', '--dry-run', '--yes', '--region', 'us', '--posthog-api-key', KEY], { VH_DEPLOY_SHOW_SECRETS: 'false' });
     expect(r.code).toBe(0);
     expect(r.out).not.toContain(KEY);
   });

@@ -73,7 +73,10 @@ describe('planScale', () => {
   it('input-only checks run before any API call', () => {
     expect(() => checkScaleRequest({})).toThrow(InputError);
     expect(() => checkScaleRequest({ replicas: 1, max: 3 })).toThrow(/alternatives/);
-    expect(() => checkScaleRequest({ min: 5, max: 3 })).toThrow(/^--min: 5 is greater than --max 3$/);
+    expect(() => checkScaleRequest({ min: 5, max: 3 })).toThrow(/^--min 5 is greater than --max 3$/);
+    // A value from the environment or the config file says so (issue 13, item 8).
+    expect(() => checkScaleRequest({ replicas: 3, min: 4 }, { replicas: 'env', min: 'flag' })).toThrow(/^--replicas 3 \(from VH_DEPLOY_REPLICAS\) and --min 4 are alternatives; give one \(unset VH_DEPLOY_REPLICAS\)$/);
+    expect(() => checkScaleRequest({ min: 5, max: 3 }, { min: 'flag', max: 'config' })).toThrow(/^--min 5 is greater than --max 3 \(from config key max\)$/);
     expect(() => checkScaleRequest({ min: 3, max: 5 })).not.toThrow();
   });
   it('no-op detection, descriptions and range checks', () => {

@@ -57,8 +57,9 @@ export const cloudStack: Stack = {
   name: 'posthog-connection',
   defaultNamespace: APP_NAMESPACE,
   fields: CLOUD_FIELDS,
-  // The region is asked for at a prompt; without one it falls back to us.
-  required: (v, interactive) => (interactive && v.host === undefined ? ['region', 'posthogApiKey'] : ['posthogApiKey']),
+  // No default region: an EU key sent to the US host "succeeds" against the wrong project.
+  // Asked on a terminal; without one, --region or --host is required.
+  required: (v) => (v.host === undefined ? ['region', 'posthogApiKey'] : ['posthogApiKey']),
   check: (v) => (v.host !== undefined && v.region !== undefined ? ['--host and --region are alternatives; give one'] : []),
   alternatives: [[['region'], ['host']]],
   reusedSecrets: [],

@@ -14,5 +14,16 @@ export function appliedLine(applied: readonly Pick<ApplyResult, 'action'>[], dur
   return `${applied.length} objects, ${changed} changed (${(durationMs / 1000).toFixed(1)} s)`;
 }
 
+/** Where a command worked: the namespace (and how it was chosen when not typed) and the kube context. */
+export interface Where {
+  namespace: string;
+  context: string;
+  /** `(from kubeconfig context X)`, `(default; -n to choose)`; '' when given as a flag. */
+  note: string;
+}
+
+/** `namespace ux-int (from VH_DEPLOY_NAMESPACE), context kind-x`. */
+export const whereText = (w: Where) => `namespace ${w.namespace}${w.note ? ` ${w.note}` : ''}, context ${w.context}`;
+
 /** What the JSON document says of each applied object. */
 export const appliedObjects = (applied: readonly ApplyResult[]) => applied.map((a) => ({ ref: a.ref, action: a.action }));

@@ -4,6 +4,7 @@ import { ago, type LeaseSpec } from '../../k8s/lease.js';
 import type { Revision } from '../../k8s/revisions.js';
 import { table } from '../format.js';
 import { chalk, type Ui } from '../output.js';
+import { whereText, type Where } from './common.js';
 
 /** A revision in the list: what it did and how it ended (its values and manifests: `--revision N`). */
 export function summary(r: Revision) {
@@ -39,12 +40,13 @@ export function describeLock(spec: LeaseSpec | undefined, lease: string, now = D
   return doc && { doc, line: lockLine(doc) };
 }
 
-export function printHistory(ui: Ui, r: HistoryResult): void {
+export function printHistory(ui: Ui, r: HistoryResult, where: Where): void {
   if (r.kind === 'revision') {
     const rev = r.revision;
     if (!rev) return;
-    if (ui.json) return ui.document(rev);
-    ui.out(`revision ${rev.revision} of ${rev.stack} in ${rev.namespace}: ${rev.status} (${rev.description}, ${rev.time})`);
+    if (ui.json) return ui.document({ ...rev, context: where.context });
+    ui.out(`revision ${rev.revision} of ${rev.stack}: ${whereText(where)}`);
+    ui.out(`${rev.status} (${rev.description}, ${rev.time})`);
     if (rev.error) ui.out(`error: ${rev.error}`);
     ui.out(`values (secrets are never recorded):\n${JSON.stringify(rev.values, null, 2)}`);
     ui.out(`manifests: ${rev.manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}`);
@@ -52,11 +54,12 @@ export function printHistory(ui: Ui, r: HistoryResult): void {
   }
   const { lock } = r;
   if (ui.json) {
-    ui.document({ stack: r.stack, namespace: r.namespace, current: r.current, ...(lock?.state === 'held' && { lockedBy: lock.holder }), ...(lock && { lock }), revisions: r.revisions.map(summary) });
+    ui.document({ stack: r.stack, namespace: r.namespace, context: where.context, current: r.current, ...(lock?.state === 'held' && { lockedBy: lock.holder }), ...(lock && { lock }), revisions: r.revisions.map(summary) });
     return;
   }
+  ui.out(`history of ${r.stack}: ${whereText(where)}`);
   if (r.revisions.length === 0) {
-    ui.out(`no revision of ${r.stack} is recorded in namespace ${r.namespace} yet`);
+    ui.out(`no revision of ${r.stack} is recorded here yet`);
     if (lock) ui.out(lockLine(lock));
     return;
   }
@@ -68,6 +71,7 @@ export function printHistory(ui: Ui, r: HistoryResult): void {
     x.version ?? '',
     `${x.description}${x.error ? `: ${x.error}` : ''}`,
   ]);
-  for (const l of table(['REVISION', 'TIME', 'STATUS', 'COMMAND', 'VERSION', 'DESCRIPTION'], rows)) ui.out(l);
+  // DESCRIPTION gives way first, then COMMAND and VERSION: one line per revision at any width.
+  for (const l of table(['REVISION', 'TIME', 'STATUS', 'COMMAND', 'VERSION', 'DESCRIPTION'], rows, { width: ui.width, shrink: [5, 3, 4] })) ui.out(l);
   if (lock) ui.out(lockLine(lock));
 }

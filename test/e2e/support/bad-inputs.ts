@@ -64,6 +64,8 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'flag --ingress-class underscore', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--ingress-class', 'nginx_int'], code: 2, culprit: /^error: --ingress-class: / },
   { id: 'flag --posthog-image upper case', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--posthog-image', 'Registry/PostHog'], code: 2, culprit: /^error: --posthog-image: / },
   // ---- flags: cloud -----------------------------------------------------------------------
+  // Issue 13, item 2: no silent US default without a terminal.
+  { id: 'cloud without --region or --host', args: ['cloud', '--yes'], env: CLOUD_ENV, code: 2, culprit: /^error: missing required value: --region or --host$/ },
   { id: 'flag --region unknown', args: ['cloud', '--yes', '--region', 'ap'], env: CLOUD_ENV, code: 2, culprit: /^error: --region: expected one of us, eu; got "ap"$/ },
   { id: 'flag --region and --host together', args: ['cloud', '--yes', '--region', 'us', '--host', 'https://ph.example.com'], env: CLOUD_ENV, code: 2, culprit: /^error: --host and --region are alternatives/ },
   { id: 'flag --host ftp://', args: ['cloud', '--yes', '--host', 'ftp://ph.example.com'], env: CLOUD_ENV, code: 2, culprit: /^error: --host: expected an http:\/\/ or https:\/\/ URL/ },
@@ -105,7 +107,7 @@ export const BAD_INPUTS: BadInput[] = [
   // ---- flags: global --------------------------------------------------------------------
   { id: 'flag -n not a DNS label', args: ['cloud', '--yes', '--region', 'us', '-n', 'Voice_Helper'], env: CLOUD_ENV, code: 2, culprit: /^error: --namespace: expected a namespace name.*got "Voice_Helper"$/ },
   { id: 'flag -n longer than 63', args: ['cloud', '--yes', '--region', 'us', '-n', 'n'.repeat(64)], env: CLOUD_ENV, code: 2, culprit: /^error: --namespace: expected a namespace name/ },
-  { id: 'flag -o yaml', args: ['cloud', '--yes', '--region', 'us', '-o', 'yaml'], env: CLOUD_ENV, code: 2, culprit: /^error: --output: expected one of text, json; got "yaml"$/ },
+  { id: 'flag -o yaml', args: ['cloud', '--yes', '--region', 'us', '-o', 'yaml'], env: CLOUD_ENV, code: 2, culprit: /^error: --output: expected one of text, json, wide; got "yaml"$/ },
   { id: 'flag --timeout words', args: ['cloud', '--yes', '--region', 'us', '--timeout', 'soon'], env: CLOUD_ENV, code: 2, culprit: /^error: --timeout: expected a duration.*got "soon"$/ },
   { id: 'flag --timeout 0s', args: ['cloud', '--yes', '--region', 'us', '--timeout', '0s'], env: CLOUD_ENV, code: 2, culprit: /^error: --timeout: expected a duration.*got "0s"$/ },
   { id: 'flag --timeout 25h', args: ['cloud', '--yes', '--region', 'us', '--timeout', '25h'], env: CLOUD_ENV, code: 2, culprit: /^error: --timeout: expected a duration.*at most 24h.*got "25h"$/ },
@@ -121,7 +123,9 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'scale: unknown stack', args: ['scale', 'nope/x', '--replicas', '2'], code: 2, culprit: /^error: STACK\/WORKLOAD: unknown stack "nope"/ },
   { id: 'scale: --replicas negative', args: ['scale', 'model-router/model-router', '--replicas', '-3'], code: 2, culprit: /^error: --replicas: expected a whole number from 0 to 1000; got "-3"$/ },
   { id: 'scale: nothing to change', args: ['scale', 'model-router/model-router'], code: 2, culprit: /^error: --replicas: give --replicas N/ },
-  { id: 'scale: --min above --max', args: ['scale', 'model-router/model-router', '--min', '5', '--max', '2'], code: 2, culprit: /^error: --min: 5 is greater than --max 2$/ },
+  { id: 'scale: --min above --max', args: ['scale', 'model-router/model-router', '--min', '5', '--max', '2'], code: 2, culprit: /^error: --min 5 is greater than --max 2$/ },
+  // Issue 13, item 8: a value left in the environment says where it came from.
+  { id: 'scale: VH_DEPLOY_REPLICAS left in env with --min', args: ['scale', 'model-router/model-router', '--min', '4'], env: { VH_DEPLOY_REPLICAS: '3' }, code: 2, culprit: /^error: --replicas 3 \(from VH_DEPLOY_REPLICAS\) and --min 4 are alternatives; give one \(unset VH_DEPLOY_REPLICAS\)$/ },
   { id: 'upgrade: --image-tag latest', args: ['upgrade', 'model-router', '--image-tag', 'latest'], code: 2, culprit: /^error: --image-tag: the latest tag is not reproducible/ },
   { id: 'upgrade: no version given', args: ['upgrade', 'model-router'], code: 2, culprit: /^error: --image-tag: give either --image-tag TAG or --image REF$/ },
   { id: 'upgrade: --image-tag and --image together', args: ['upgrade', 'model-router', '--image-tag', '1.2.3', '--image', 'registry.example.com/mr:1.2.3'], code: 2, culprit: /^error: --image-tag: give either --image-tag TAG or --image REF$/ },
@@ -144,7 +148,7 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'env VH_DEPLOY_REGION unknown', args: ['cloud', '--yes'], env: { ...CLOUD_ENV, VH_DEPLOY_REGION: 'mars' }, code: 2, culprit: /^error: --region \(from VH_DEPLOY_REGION\): expected one of us, eu; got "mars"$/ },
   { id: 'env VH_DEPLOY_DRY_RUN unknown', args: ['cloud', '--yes', '--region', 'us'], env: { ...CLOUD_ENV, VH_DEPLOY_DRY_RUN: 'sideways' }, code: 2, culprit: /^error: --dry-run: expected client, server or none; got "sideways"$/ },
   { id: 'env VH_DEPLOY_REPLICAS not a number', args: ['model-router', '--yes', ...MR], env: { ...MR_ENV, VH_DEPLOY_REPLICAS: 'many' }, code: 2, culprit: /^error: --replicas \(from VH_DEPLOY_REPLICAS\): .*got "many"$/ },
-  { id: 'env VH_DEPLOY_OUTPUT xml', args: ['cloud', '--yes', '--region', 'us'], env: { ...CLOUD_ENV, VH_DEPLOY_OUTPUT: 'xml' }, code: 2, culprit: /^error: --output \(from VH_DEPLOY_OUTPUT\): expected one of text, json; got "xml"$/ },
+  { id: 'env VH_DEPLOY_OUTPUT xml', args: ['cloud', '--yes', '--region', 'us'], env: { ...CLOUD_ENV, VH_DEPLOY_OUTPUT: 'xml' }, code: 2, culprit: /^error: --output \(from VH_DEPLOY_OUTPUT\): expected one of text, json, wide; got "xml"$/ },
   { id: 'env VH_DEPLOY_NAMESPACE invalid', args: ['cloud', '--yes', '--region', 'us'], env: { ...CLOUD_ENV, VH_DEPLOY_NAMESPACE: 'Prod' }, code: 2, culprit: /^error: --namespace \(from VH_DEPLOY_NAMESPACE\): / },
   { id: 'env VH_DEPLOY_POSTHOG_API_KEY_FILE missing', args: ['cloud', '--yes', '--region', 'us'], env: { VH_DEPLOY_POSTHOG_API_KEY_FILE: '/nonexistent/key' }, code: 2, culprit: /^error: --posthog-api-key-file: cannot read "\/nonexistent\/key" \(ENOENT\)$/ },
   { id: 'env VH_DEPLOY_DB_PASSWORD with a line break', args: ['model-router', '--yes', ...MR], env: { VH_DEPLOY_POSTHOG_API_KEY: KEY, VH_DEPLOY_DB_PASSWORD: 'line1-secret\nline2-secret' }, code: 2, culprit: /^error: --db-password \(from VH_DEPLOY_DB_PASSWORD\): the password must not contain line breaks or NUL; got a value of 25 bytes$/, secret: 'line1-secret' },
