@@ -227,10 +227,10 @@ export function revisionDraft(s: Omit<RecordSpec, 'cluster' | 'ui'>) {
     images: imagesOf(s.objects),
     values: nonSecretValues(s.values, secretKeys(s.stack)),
     manifests: stripSecretData(s.objects),
-    ...(s.rollbackTo !== undefined && { rollbackTo: s.rollbackTo }),
-  };
     ...(s.removed && { removed: s.removed }),
     ...(s.kept && { kept: s.kept }),
+    ...(s.rollbackTo !== undefined && { rollbackTo: s.rollbackTo }),
+  };
 }
 
 /** One line, secrets redacted: what a revision says about its failure. */

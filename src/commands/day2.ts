@@ -130,6 +130,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ vh-deploy history model-router\n  $ vh-deploy history posthog --revision 3 -o json\n')
     .action(inCliTermsAction(async (stack: string, opts: { revision?: string }, c: Command) => {
       await (await import('./history.js')).runHistory(c, stack, opts);
+    }));
 
   program
     .command('uninstall')
@@ -161,6 +162,5 @@ Examples:
     )
     .action(inCliTermsAction(async (stack: string, opts: { deleteData?: boolean }, c: Command) => {
       await (await import('./uninstall.js')).runUninstall(c, stack, opts);
-    }));
     }));
 }

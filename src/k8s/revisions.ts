@@ -130,11 +130,6 @@ export function lastSuccessful(revs: readonly Revision[]): Revision | undefined 
   return sortRevisions(revs).find(isSuccessful);
 }
 
-export type RollbackChoice = { ok: true; target: Revision; current: Revision } | { ok: false; message: string };
-
-/**
- * Which revision `rollback` returns to. With `to`, exactly that one (it must exist and
- * have been successful, or be named explicitly). Without, the last *successful*
 /** The newest `uninstalled` revision when it is the current one: the stack is not deployed now. */
 export function uninstalledNow(revs: readonly Revision[]): Revision | undefined {
   const current = currentRevision(revs);
@@ -152,6 +147,11 @@ export function sinceUninstall(revs: readonly Revision[]): Revision[] {
   return last === undefined ? [...revs] : revs.filter((r) => r.revision > last);
 }
 
+export type RollbackChoice = { ok: true; target: Revision; current: Revision } | { ok: false; message: string };
+
+/**
+ * Which revision `rollback` returns to. With `to`, exactly that one (it must exist and
+ * have been successful, or be named explicitly). Without, the last *successful*
  * revision before the current one — and when the current one is itself a rollback to
  * N, before N, so repeated rollbacks step further back instead of flipping between two.
  */
@@ -217,12 +217,12 @@ export function resolveRevisions(revs: readonly Revision[]): Revision[] {
   return revs.map((r) => (r.status === 'deployed' && r.revision !== newest ? { ...r, status: 'superseded' as const } : r));
 }
 
+/** The newest revision that is deployed or uninstalled: what the cluster holds now. */
 function lastDeployed(revs: readonly Revision[]): number | undefined {
   return revs.reduce<number | undefined>((m, r) => (replacesDeployed(r.status) && (m === undefined || r.revision > m) ? r.revision : m), undefined);
 }
 
 // ---- cluster I/O ------------------------------------------------------------------------
-/** The newest revision that is deployed or uninstalled: what the cluster holds now. */
 
 const secretsPath = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`;
 

@@ -7,7 +7,7 @@ import type { Ui } from '../output.js';
 
 const RESOURCE: Readonly<Record<string, string>> = { PersistentVolumeClaim: 'pvc', PersistentVolume: 'pv', Secret: 'secret' };
 
-/** One `kubectl delete` per kind and namespace for the objects kept. Pure. */
+/** One `kubectl delete` per kind and namespace for the objects kept, names sorted. Pure. */
 export function removeCommands(keys: readonly ObjectKey[]): string[] {
   const groups = new Map<string, { kind: string; namespace?: string; names: string[] }>();
   for (const k of keys) {
@@ -16,7 +16,7 @@ export function removeCommands(keys: readonly ObjectKey[]): string[] {
     g.names.push(k.name);
     groups.set(id, g);
   }
-  return [...groups.values()].map((g) => `kubectl delete ${RESOURCE[g.kind] ?? g.kind.toLowerCase()}${g.namespace ? ` -n ${g.namespace}` : ''} ${g.names.join(' ')}`);
+  return [...groups.values()].map((g) => `kubectl delete ${RESOURCE[g.kind] ?? g.kind.toLowerCase()}${g.namespace ? ` -n ${g.namespace}` : ''} ${g.names.sort().join(' ')}`);
 }
 
 /** What the report says of the namespace after the data went. Pure. */
