@@ -14,6 +14,7 @@ import { assertKeyCheck, checkProjectKey } from '../stacks/posthog-key.js';
 import { cloudHost } from '../stacks/posthog-connection/index.js';
 import { deployCommandOf } from '../stacks/day2.js';
 import { offlineContext, renderStack, type Stack } from '../stacks/stack.js';
+import { securityInForce, settingsSummary } from '../stacks/settings-summary.js';
 import { runHealth, unhealthyLine, type HealthResult } from './health.js';
 import { failureLine, recorded, withStackLocks } from './lifecycle.js';
 import { countActions, planDiff, renderContext, SERVICE_MONITOR_API, type PlannedChange } from './plan.js';
@@ -41,6 +42,8 @@ interface Common {
   namespace: string;
   context: string;
   started: number;
+  /** The security settings in force per workload (docs/customising.md), from the rendered plan. */
+  security?: Record<string, string>;
 }
 
 export type DeployResult =
@@ -60,7 +63,7 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
   const { stack, values } = input;
   const { cluster, namespace, events } = ctx;
   const started = performance.now();
-  const common = { stack: stack.name, namespace, context: cluster.contextName, started };
+  const common: Common = { stack: stack.name, namespace, context: cluster.contextName, started };
 
   // A key check talks to PostHog, not the cluster.
   if (values.checkKey && typeof values.posthogApiKey === 'string') {
@@ -90,8 +93,9 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
   const serviceMonitor = Boolean(pf.optionalGroups[SERVICE_MONITOR_API]);
   const rctx = await renderContext(cluster, stack, values, namespace, serviceMonitor);
   let objects = renderStack(stack, values, rctx);
+  if (stack.workloads) common.security = securityInForce(stack.workloads, objects);
   events.note(`${stack.name} → context ${cluster.contextName} (${cluster.server}), Kubernetes ${pf.version.gitVersion}`);
-  for (const [label, value, keys] of stack.summary(values, rctx)) {
+  for (const [label, value, keys] of [...stack.summary(values, rctx), ...settingsSummary(stack, values, objects)]) {
     // The namespace is no input of the stack: how it was chosen comes with the context.
     const note = label === 'namespace' ? (ctx.namespaceNote ?? '') : sourceNote(keys, input.sources, input.recordedFrom);
     events.note(`  ${label.padEnd(16)} ${value}${note ? ` ${note}` : ''}`);

@@ -225,7 +225,9 @@ export function revisionDraft(s: Omit<RecordSpec, 'cluster' | 'ui'>) {
     description: s.description,
     ...(version !== undefined && { version }),
     images: imagesOf(s.objects),
-    values: nonSecretValues(s.values, secretKeys(s.stack)),
+    // Non-secret values may still carry a secret someone pasted (a --patch, a literal env
+    // value): what the process knows as secret is redacted there too (rule 3).
+    values: JSON.parse(redact(JSON.stringify(nonSecretValues(s.values, secretKeys(s.stack))))) as Record<string, unknown>,
     manifests: stripSecretData(s.objects),
     ...(s.removed && { removed: s.removed }),
     ...(s.kept && { kept: s.kept }),

@@ -33,7 +33,11 @@ import { arr, keyOf, num, rec, str, type KubeObject } from '../k8s/types.js';
 import { maskValue, podTemplate, referencedConfig } from '../manifests/finalize.js';
 import { STACK_OPS, type StackOps } from '../stacks/day2.js';
 import { checkProjectKey } from '../stacks/posthog-key.js';
-import { CONNECTION_NAME } from '../stacks/posthog-connection/index.js';
+import { CONNECTION_NAME, KEY_SECRET_ANNOTATION } from '../stacks/posthog-connection/index.js';
+import { kebab } from '../config/fields.js';
+import { parseSecretRef, secretRefs } from '../config/secret-refs.js';
+import { secretKeyNames } from '../k8s/preflight.js';
+import { secretKeyUses, type SecretKeyUse } from '../k8s/references.js';
 import { registerSecret } from '../ui/redact.js';
 import { judgeHealth } from './health.js';
 import { leaseName } from './lifecycle.js';
@@ -81,6 +85,8 @@ export function inClusterService(host: string): { name: string; namespace: strin
 interface Connection {
   host: string;
   key: string;
+  /** How reports name the key: a mask, or the Secret it is kept in. */
+  shown: string;
 }
 
 /**
@@ -93,11 +99,19 @@ export async function judgeConnection(cluster: Cluster, namespace: string, reade
   const secret = await readSecretData(cluster, namespace, CONNECTION_NAME);
   if (!cm || !secret) return fail(`${!cm ? 'ConfigMap' : 'Secret'} ${CONNECTION_NAME} is missing in ${namespace}; write it with \`vh-deploy cloud\``);
   const host = str(rec(cm.data).POSTHOG_HOST) ?? '';
-  const key = secret.POSTHOG_API_KEY?.toString('utf8') ?? '';
+  // The key may stay in the user's own Secret (docs/day2.md, "Existing Secrets"): read
+  // only to be checked, and then shown by where it is, not by a mask of it.
+  const named = cm.metadata.annotations?.[KEY_SECRET_ANNOTATION];
+  const ref = named ? parseSecretRef(named, 'posthogApiKey') : undefined;
+  const where = ref ? `Secret ${ref.name}` : `Secret ${CONNECTION_NAME}`;
+  const held = ref ? await readSecretData(cluster, namespace, ref.name) : secret;
+  if (!held) return fail(`${where} is missing in ${namespace} (ConfigMap ${CONNECTION_NAME} names it)`);
+  const key = held[ref?.key ?? 'POSTHOG_API_KEY']?.toString('utf8') ?? '';
   registerSecret(key);
+  const shown = ref ? `in Secret ${ref.name}, key ${ref.key}` : maskValue(key);
   if (!host) return fail(`ConfigMap ${CONNECTION_NAME} has no POSTHOG_HOST`);
-  if (!key) return fail(`Secret ${CONNECTION_NAME} has no POSTHOG_API_KEY`);
-  if (!/^phc_[A-Za-z0-9]{16,}$/.test(key)) return fail(`POSTHOG_API_KEY is not a project API key (phc_…): ${maskValue(key)}`);
+  if (!key) return fail(`${where} has no ${ref?.key ?? 'POSTHOG_API_KEY'}`);
+  if (!/^phc_[A-Za-z0-9]{16,}$/.test(key)) return fail(ref ? `the value in Secret ${ref.name}, key ${ref.key} is not a project API key (phc_…)` : `POSTHOG_API_KEY is not a project API key (phc_…): ${shown}`);
   if (str(rec(cm.data).POSTHOG_ENABLED) === 'false') return warn(`POSTHOG_ENABLED is false: the Model Router sends nothing to ${host}`);
   if (readerDeployment) {
     const d = await readObject(cluster, { apiVersion: 'apps/v1', kind: 'Deployment', name: readerDeployment, namespace });
@@ -109,18 +123,18 @@ export async function judgeConnection(cluster: Cluster, namespace: string, reade
       }
     }
   }
-  const connection = { host, key };
+  const connection = { host, key, shown };
   const svc = inClusterService(host);
   if (svc) {
     const s = await readObject(cluster, { apiVersion: 'v1', kind: 'Service', name: svc.name, namespace: svc.namespace });
     if (!s) return { ...fail(`POSTHOG_HOST ${host} names Service ${svc.namespace}/${svc.name}, which does not exist`), connection };
     if (!arr(rec(s.spec).ports).some((p) => num(rec(p).port) === svc.port)) return { ...fail(`POSTHOG_HOST ${host}: Service ${svc.namespace}/${svc.name} has no port ${svc.port}`), connection };
     const ready = (await serviceEndpoints(cluster, svc.namespace, svc.name)).filter((e) => e.ready).length;
-    const detail = `in-cluster ${host} → Service ${svc.namespace}/${svc.name} (${ready} ready endpoints), key ${maskValue(key)}`;
+    const detail = `in-cluster ${host} → Service ${svc.namespace}/${svc.name} (${ready} ready endpoints), key ${shown}`;
     return { ...(ready ? pass(detail) : warn(detail)), connection };
   }
   if (!host.startsWith('https://')) return { ...fail(`POSTHOG_HOST ${host}: expected an https:// host or an in-cluster http://NAME.NAMESPACE.svc URL`), connection };
-  return { ...pass(`${host}, key ${maskValue(key)}`), connection };
+  return { ...pass(`${host}, key ${shown}`), connection };
 }
 
 /** `--check-key`: POST {host}/flags?v=2 as in `cloud`; an in-cluster host through the API server's service proxy. */
@@ -139,7 +153,7 @@ export async function judgeKey(cluster: Cluster, c: Connection): Promise<Judgeme
       }
     : undefined;
   const r = await checkProjectKey(c.host, c.key, fetchImpl ? { fetchImpl } : {});
-  if (r.ok) return pass(`PostHog at ${c.host} accepted the key ${maskValue(c.key)} (${r.ms} ms)`);
+  if (r.ok) return pass(`PostHog at ${c.host} accepted the key ${c.shown} (${r.ms} ms)`);
   return fail(r.detail);
 }
 
@@ -204,6 +218,10 @@ async function checksFor(cluster: Cluster, ops: StackOps, namespace: string, rev
       return l ? judgeIngress(l) : fail('does not exist');
     });
   }
+  // Existing Secrets the pods read, or the inputs named (docs/day2.md, "Existing Secrets"): each must still hold its key.
+  const uses = secretKeyUses(m, namespace);
+  for (const r of secretRefs(ops.stack.fields, rev.values)) if (!uses.some((u) => u.name === r.name && u.key === r.key)) uses.push({ namespace, name: r.name, key: r.key, usedBy: `input ${kebab(r.input)}` });
+  for (const u of uses) add(`Secret ${u.name} key ${u.key}`, async () => judgeSecretKey(await secretKeyNames(cluster, u.namespace, u.name), u));
   for (const hc of ops.stack.health(rev.values)) add(hc.name, () => judgeHealth(cluster, namespace, hc, 0));
   if (ops.readsConnection) {
     const reader = Object.values(ops.workloads)[0]?.name;
@@ -221,6 +239,13 @@ async function checksFor(cluster: Cluster, ops: StackOps, namespace: string, rev
   const results = await Promise.all(checks);
   // The connection (host + key) is internal: never part of the report.
   return results.map(({ stack: s, check, status, detail, ms }) => ({ stack: s, check, status, detail, ms }));
+}
+
+/** An existing Secret the stack reads: there, readable, with its key. Pure. */
+export function judgeSecretKey(keys: string[] | undefined | 'forbidden', u: SecretKeyUse): Judgement {
+  if (keys === 'forbidden') return fail(`not allowed to read Secret ${u.namespace}/${u.name} (${u.usedBy} reads its key ${u.key})`);
+  if (keys === undefined) return fail(`Secret ${u.namespace}/${u.name} does not exist (${u.usedBy} reads its key ${u.key})`);
+  return keys.includes(u.key) ? pass(`Secret ${u.namespace}/${u.name} has key ${u.key} (${u.usedBy})`) : fail(`Secret ${u.namespace}/${u.name} has no key ${u.key} (${u.usedBy} reads it); its keys: ${keys.join(', ') || 'none'}`);
 }
 
 export async function verifyAction(input: VerifyInput, ctx: Pick<ActionContext, 'cluster'>): Promise<VerifyResult> {

@@ -20,6 +20,8 @@ export interface WorkloadDecl {
   storage?: boolean;
   /** The stack's field that holds its replica count: `workloads.<name>.replicas` is that field. */
   replicasKey?: string;
+  /** The summary always says which security settings are in force (the image is the user's own). */
+  reportSecurity?: true;
 }
 
 type Obj = Record<string, unknown>;
@@ -90,9 +92,11 @@ function applyWorkload(o: KubeObject, d: WorkloadDecl, w: Record<string, unknown
     const own = isObj(o.spec) && isObj(o.spec.selector) ? o.spec.selector : undefined;
     pod.topologySpreadConstraints = w.topologySpreadConstraints.map((c: Obj) => (c.labelSelector == null && own ? { ...c, labelSelector: structuredClone(own) } : structuredClone(c)));
   } else if (w.topologySpreadConstraints === null) delete pod.topologySpreadConstraints;
-  const meta = () => child(t, 'metadata');
-  if (w.podAnnotations) meta().annotations = { ...(isObj(meta().annotations) ? meta().annotations : {}), ...(w.podAnnotations as Obj) };
-  if (w.podLabels) meta().labels = { ...(isObj(meta().labels) ? meta().labels : {}), ...(w.podLabels as Obj) };
+  for (const [setting, field] of [['podAnnotations', 'annotations'], ['podLabels', 'labels']] as const) {
+    if (!isObj(w[setting])) continue;
+    const meta = child(t, 'metadata');
+    meta[field] = { ...(isObj(meta[field]) ? meta[field] : {}), ...w[setting] };
+  }
   if (isObj(w.env)) addEnv(container, d, w.env, plan, o.metadata.namespace);
   if (isObj(w.storage) && isObj(o.spec)) {
     for (const claim of (Array.isArray(o.spec.volumeClaimTemplates) ? o.spec.volumeClaimTemplates : []).filter(isObj)) {
@@ -175,4 +179,15 @@ export function describeSecurity(o: KubeObject, d: WorkloadDecl): string {
   const seccomp = pick('seccompProfile');
   if (isObj(seccomp) && typeof seccomp.type === 'string') parts.push(`seccomp ${seccomp.type}`);
   return parts.join(', ');
+}
+
+/**
+ * What the settings put into one workload's pod template, as text ('' when nothing): a
+ * Job's pod template is immutable, so a stack that names its Job by a hash adds this,
+ * and a changed setting runs a new Job instead of failing on the old one. Pure.
+ */
+export function podSettingsKey(s: OverlaySettings, workload: string): string {
+  const w = s.workloads?.[workload];
+  const parts = [w && Object.keys(w).length ? JSON.stringify(w) : '', s.imagePullSecrets?.length ? JSON.stringify(s.imagePullSecrets) : ''];
+  return parts.some(Boolean) ? `\n${parts.join('\n')}` : '';
 }

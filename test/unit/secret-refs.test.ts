@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveInputs, type Layers } from '../../src/config/resolve.js';
 import { parseSecretRef, secretRefs } from '../../src/config/secret-refs.js';
+import { judgeSecretKey } from '../../src/actions/verify.js';
 import { InputError } from '../../src/errors.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { MODEL_ROUTER_FIELDS } from '../../src/stacks/model-router/fields.js';
@@ -98,5 +99,15 @@ describe('values persist with references', () => {
     // A key given now replaces the recorded reference; the host stays with it.
     expect(recallValues(modelRouterStack, recorded, { posthogApiKey: 'phc_x' })).toEqual({ dbPasswordSecret: 'pg', posthogHost: 'https://eu.i.posthog.com' });
     expect(recallValues(modelRouterStack, { posthogHost: 'https://eu.i.posthog.com' }, {})).toEqual({});
+  });
+});
+
+describe('verify: an existing Secret the stack reads', () => {
+  const u = { namespace: 'ns', name: 'pg', key: 'password', usedBy: 'Deployment/ns/model-router env DB_PASSWORD' };
+  it('passes with its key, fails when it, its key or the right to read it is missing', () => {
+    expect(judgeSecretKey(['password', 'user'], u)).toEqual({ status: 'pass', detail: 'Secret ns/pg has key password (Deployment/ns/model-router env DB_PASSWORD)' });
+    expect(judgeSecretKey(['user'], u)).toEqual({ status: 'fail', detail: 'Secret ns/pg has no key password (Deployment/ns/model-router env DB_PASSWORD reads it); its keys: user' });
+    expect(judgeSecretKey(undefined, u)).toEqual({ status: 'fail', detail: 'Secret ns/pg does not exist (Deployment/ns/model-router env DB_PASSWORD reads its key password)' });
+    expect(judgeSecretKey('forbidden', u).status).toBe('fail');
   });
 });

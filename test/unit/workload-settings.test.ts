@@ -280,3 +280,32 @@ describe('applyOverlay and applyPatches are generic', () => {
     expect(objs[0]).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { paused: true, template: { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] } } } });
   });
 });
+
+describe('the migrate Job is named by what its pod template carries', () => {
+  const jobName = (extra: Record<string, unknown>) => renderStack(posthogStack, { domain: 'posthog.example.com', ...extra }, offlineContext('posthog')).find((o) => o.kind === 'Job')!.metadata.name;
+  it('unchanged without settings; a new name with migrate settings or pull secrets (a Job template is immutable)', () => {
+    const plain = jobName({});
+    expect(jobName({ workloads: { web: { nodeSelector: { a: 'b' } } } })).toBe(plain);
+    expect(jobName({ workloads: { migrate: { nodeSelector: { a: 'b' } } } })).not.toBe(plain);
+    expect(jobName({ imagePullSecrets: ['regcred'] })).not.toBe(plain);
+  });
+});
+
+describe('the summary says what differs from the defaults, and the security in force', () => {
+  it('model-router: the security row always; settings rows only when given', async () => {
+    const { settingsSummary } = await import('../../src/stacks/settings-summary.js');
+    const plain = settingsSummary(modelRouterStack, mr, renderMr({}));
+    expect(plain).toEqual([['security', 'runAsNonRoot uid 65532 gid 65532, read-only root fs, no privilege escalation, capabilities drop ALL, seccomp RuntimeDefault (default)']]);
+    const values = { ...mr, imagePullSecrets: ['regcred'], workloads: { 'model-router': { resources: { limits: { cpu: '2' } }, securityContext: { readOnlyRootFilesystem: false } } }, patches: [{ target: { kind: 'Deployment', name: 'model-router' }, json: [{ op: 'add', path: '/spec/minReadySeconds', value: 5 }] }] };
+    expect(settingsSummary(modelRouterStack, values, renderMr(values))).toEqual([
+      ['model-router', 'resources limits.cpu=2; securityContext readOnlyRootFilesystem=false', 'workloads'],
+      ['security', 'runAsNonRoot uid 65532 gid 65532, writable root fs, no privilege escalation, capabilities drop ALL, seccomp RuntimeDefault', 'workloads'],
+      ['pull secrets', 'regcred', 'imagePullSecrets'],
+      ['patches', 'Deployment/model-router (json)', 'patches'],
+    ]);
+  });
+  it('self-hosted: nothing when nothing is set', async () => {
+    const { settingsSummary } = await import('../../src/stacks/settings-summary.js');
+    expect(settingsSummary(posthogStack, { domain: 'posthog.example.com' }, renderStack(posthogStack, { domain: 'posthog.example.com' }, offlineContext('posthog')))).toEqual([]);
+  });
+});

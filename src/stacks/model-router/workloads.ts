@@ -2,4 +2,4 @@
 // `workloads.model-router.replicas` is --replicas (a fixed count turns the HPA off).
 import type { WorkloadDecl } from '../../manifests/overlay.js';
 
-export const MODEL_ROUTER_WORKLOADS: readonly WorkloadDecl[] = [{ name: 'model-router', kind: 'Deployment', object: 'model-router', container: 'model-router', replicasKey: 'replicas' }];
+export const MODEL_ROUTER_WORKLOADS: readonly WorkloadDecl[] = [{ name: 'model-router', kind: 'Deployment', object: 'model-router', container: 'model-router', replicasKey: 'replicas', reportSecurity: true }];

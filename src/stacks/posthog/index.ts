@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { SELF_HOSTED_FIELDS } from './fields.js';
 import { POSTHOG_WORKLOADS } from './workloads.js';
+import { podSettingsKey } from '../../manifests/overlay.js';
 import { shortHash } from '../../manifests/finalize.js';
 import { renderTemplate } from '../../manifests/template.js';
 import type { KubeObject } from '../../k8s/types.js';
@@ -131,7 +132,8 @@ export const posthogStack: Stack = {
       ingressClass: values.ingressClass,
       storageClass: values.storageClass,
       images,
-      migrateSuffix: shortHash(images.posthog),
+      // The Job's pod template is immutable: its settings (workloads.migrate, pull secrets) name a new Job.
+      migrateSuffix: shortHash(images.posthog + podSettingsKey(values, 'migrate')),
       replicas: { web: values.webReplicas ?? 2, worker: values.workerReplicas ?? 1, plugins: values.pluginsReplicas ?? 1 },
       secrets: posthogSecrets(ctx.existingSecrets[POSTHOG_SECRET]),
       // PostHog 1.4x exits 1 outside its service-version ranges; the user chose to run an
