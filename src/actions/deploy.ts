@@ -8,6 +8,11 @@ import { dryRunObjects, liveStateOf, type ApplyResult } from '../k8s/apply.js';
 import { deploy } from '../k8s/deploy.js';
 import { assertPreflight, preflight } from '../k8s/preflight.js';
 import { needsDefaultStorageClass } from '../k8s/storage.js';
+import { changeLines, executeRecreate, planRecreate, recreatedResults } from '../k8s/recreate.js';
+import { readSecretData } from '../k8s/secrets.js';
+import { kebab } from '../config/fields.js';
+import { secretRefOf, secretRefs } from '../config/secret-refs.js';
+import { registerSecret } from '../ui/redact.js';
 import { sourceNote } from '../config/sources.js';
 import type { Source } from '../config/resolve.js';
 import { assertKeyCheck, checkProjectKey } from '../stacks/posthog-key.js';
@@ -78,6 +83,8 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
     objects: provisional,
     requireDefaultStorageClass: needsDefaultStorageClass(provisional),
     ...(typeof values.ingressClass === 'string' && { ingressClassName: values.ingressClass }),
+    // Existing Secrets the user named: the pods' are read from the plan, these besides.
+    secretKeys: secretRefs(stack.fields, values).map((r) => ({ namespace, name: r.name, key: r.key, usedBy: `input ${kebab(r.input)}` })),
     optionalGroups: [SERVICE_MONITOR_API],
     // A server dry run or a diff writes nothing: it needs neither watches nor the lock and records.
     ...(preview ? { willWait: false } : { willWait: input.wait, recordsIn: namespace }),
@@ -89,6 +96,14 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
     events.warn(`the values recorded by earlier runs could not be read (${failureLine(input.recordedUnread)}); this preview starts from the defaults`);
   }
   for (const c of pf.checks.filter((x) => x.ok)) events.note(`preflight: ${c.message}`, 'verbose');
+  // The key kept in the user's Secret is read only to be checked, and never shown.
+  const keyRef = secretRefOf(values, 'posthogApiKey');
+  if (values.checkKey && keyRef) {
+    const key = (await readSecretData(cluster, namespace, keyRef.name))?.[keyRef.key]?.toString('utf8') ?? '';
+    registerSecret(key);
+    assertKeyCheck(await checkProjectKey(cloudHost(values), key));
+    events.note(`✓ PostHog accepted the project API key in Secret ${keyRef.name}`);
+  }
 
   const serviceMonitor = Boolean(pf.optionalGroups[SERVICE_MONITOR_API]);
   const rctx = await renderContext(cluster, stack, values, namespace, serviceMonitor);
@@ -103,7 +118,10 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
   if (input.recordedFrom !== undefined) events.note(`  values not given start from revision ${input.recordedFrom} (--reset-values: from the defaults)`);
 
   // The whole plan is validated by the server before the first write.
-  const dry = await dryRunObjects(cluster, objects, { forceConflicts: input.forceConflicts });
+  // Immutable fields the plan would change: refused here, or recreated with consent (docs/day2.md).
+  const rc = await planRecreate(cluster, objects, { recreate: values.recreate === true, storageClasses: pf.storageClasses });
+  if (rc.changes.length) for (const l of changeLines(rc.changes)) events.note(`recreate: ${l}`);
+  const dry = [...(await dryRunObjects(cluster, objects.filter((o) => !rc.recreate.some((r) => r.object === o)), { forceConflicts: input.forceConflicts })), ...recreatedResults(rc)];
   events.note(`plan: ${countActions(dry)}`);
   if (input.mode === 'server') return { ...common, mode: 'server', objects: dry };
   if (input.mode === 'diff') return { ...common, mode: 'diff', changes: await planDiff(cluster, objects, dry) };
@@ -121,6 +139,7 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
       if (op.waited) objects = renderStack(stack, values, await renderContext(cluster, stack, values, namespace, serviceMonitor));
       const description = input.wait ? 'deploy' : 'deploy (--no-wait: readiness not checked)';
       return recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description, values, objects, ui: events }, async () => {
+        await executeRecreate(cluster, rc, { signal: op.signal, note: (l) => events.note(l) });
         const { applied } = await deploy(cluster, objects, {
           skipDryRun: !op.waited,
           ...(!op.waited && { dryRunResults: dry }),
