@@ -7,6 +7,8 @@ import type { Layers } from '../config/resolve.js';
 
 export function addFieldOptions(cmd: Command, fields: Field[]): Command {
   for (const f of fields) {
+    // Config keys without a flag (the settings): --set and --patch give them (settings-options.ts).
+    if (f.flagless) continue;
     const long = `${flagName(f.key)}${f.valueName ? ` <${f.valueName}>` : ''}`;
     const flags = f.short ? `${f.short}, ${long}` : long;
     let desc = f.description;

@@ -8,6 +8,7 @@ import { reasonOf, withReason, type EngineReason } from './reasons.js';
 import { ApiUnreachableError, type Cluster, type KubeResponse } from './client.js';
 import { findResource, invalidateDiscovery, readObject, targetOf, type Target } from './discovery.js';
 import { applyGroups, type ApplyGroup } from './order.js';
+import { clearFailedJob, jobFailure, rerunsIfFailed, type FailedRun } from './job-rerun.js';
 import { waitForObjects } from './wait.js';
 import { keyOf, objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
 
@@ -29,6 +30,8 @@ export interface ApplyResult {
   absent?: true;
   /** The object as the server returned it; Secret data is removed. */
   object?: KubeObject;
+  /** A failed Job that was deleted to run it again (src/k8s/job-rerun.ts): its failure. */
+  rerun?: FailedRun;
 }
 
 export interface ApplyOptions {
@@ -172,8 +175,15 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
   if (prior) return prior;
   try {
     const known = opts.dryRun ? undefined : opts.knownLive?.get(ref);
-    const live = known === undefined ? await readObject(cluster, t.key, signal) : undefined;
-    const liveRv = known ?? live?.metadata.resourceVersion;
+    // A Job that may be re-run is always read: whether it failed decides what happens.
+    const rerunnable = rerunsIfFailed(obj);
+    const live = known === undefined || rerunnable ? await readObject(cluster, t.key, signal) : undefined;
+    const failure = rerunnable ? jobFailure(live) : undefined;
+    if (failure && opts.dryRun) {
+      return { ref, key: t.key, action: 'skipped', resourceVersion: str(live?.metadata.resourceVersion) ?? '', note: `failed before (${failure}): deleted with its pods and run again` };
+    }
+    const rerun = failure && live ? await clearFailedJob(cluster, live, signal) : undefined;
+    const liveRv = rerun ? '' : known !== undefined && !rerunnable ? known : live?.metadata.resourceVersion;
     const manager = opts.fieldManager ?? FIELD_MANAGER;
     const patch = (force: boolean) =>
       cluster.requestOk('PATCH', t.path, {
@@ -201,7 +211,7 @@ export async function applyObject(cluster: Cluster, obj: KubeObject, opts: Apply
     else if (!liveRv) action = 'configured';
     else if (opts.dryRun) action = live && sameContent(live, out) ? 'unchanged' : 'configured';
     else action = rv === liveRv ? 'unchanged' : 'configured';
-    return { ref, key: t.key, action, resourceVersion: rv, object: withoutSecretData(out) };
+    return { ref, key: t.key, action, resourceVersion: rv, object: withoutSecretData(out), ...(rerun && { rerun }) };
   } catch (e) {
     throw applyError(obj, ref, e);
   }

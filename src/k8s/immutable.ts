@@ -7,6 +7,7 @@
 // minReadySeconds may change), ValidateDeploymentUpdate / ValidateDaemonSetUpdate
 // (selector), pkg/apis/batch/validation ValidateJobUpdate (selector, template).
 import { arr, keyOf, objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
+import { jobFailure, rerunsIfFailed } from './job-rerun.js';
 
 export interface ImmutableChange {
   ref: string;
@@ -137,6 +138,8 @@ export function immutableChanges(planned: KubeObject, live: KubeObject | undefin
       selector();
       break;
     case 'Job':
+      // A failed Job the plan runs again is deleted and created anew (src/k8s/job-rerun.ts).
+      if (rerunsIfFailed(planned) && jobFailure(live)) break;
       selector();
       if (!covers(l.template, p.template)) out.push({ ref, key, field: 'spec.template', from: '(the live pod template)', to: '(the planned one)' });
       break;
