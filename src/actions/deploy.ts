@@ -3,16 +3,23 @@
 // (preview | confirm → lock → record → apply by dependencies and wait → health). It
 // returns what happened; the printer (src/ui/printers/deploy.ts) says it.
 import { ExitCode, VhError } from '../errors.js';
+import { arr, rec, str, type KubeObject } from '../k8s/types.js';
 import { dryRunObjects, liveStateOf, type ApplyResult } from '../k8s/apply.js';
 import { deploy } from '../k8s/deploy.js';
 import { assertPreflight, preflight } from '../k8s/preflight.js';
 import { needsDefaultStorageClass } from '../k8s/storage.js';
+import { changeLines, executeRecreate, planRecreate, recreatedResults } from '../k8s/recreate.js';
+import { readSecretData } from '../k8s/secrets.js';
+import { kebab } from '../config/fields.js';
+import { secretRefOf, secretRefs } from '../config/secret-refs.js';
+import { registerSecret } from '../ui/redact.js';
 import { sourceNote } from '../config/sources.js';
 import type { Source } from '../config/resolve.js';
 import { assertKeyCheck, checkProjectKey } from '../stacks/posthog-key.js';
 import { cloudHost } from '../stacks/posthog-connection/index.js';
 import { deployCommandOf } from '../stacks/day2.js';
 import { offlineContext, renderStack, type Stack } from '../stacks/stack.js';
+import { securityInForce, settingsSummary } from '../stacks/settings-summary.js';
 import { runHealth, unhealthyLine, type HealthResult } from './health.js';
 import { failureLine, recorded, withStackLocks } from './lifecycle.js';
 import { progressAndReruns } from './job-reruns.js';
@@ -41,12 +48,15 @@ interface Common {
   namespace: string;
   context: string;
   started: number;
+  /** The security settings in force per workload (docs/customising.md), from the rendered plan. */
+  security?: Record<string, string>;
 }
 
 export type DeployResult =
   | (Common & { mode: 'server'; objects: ApplyResult[] })
   | (Common & { mode: 'diff'; changes: PlannedChange[] })
-  | (Common & { mode: 'apply'; ok: boolean; objects: ApplyResult[]; health: HealthResult[]; error?: string });
+  /** `urls`: what the stack's Ingresses serve, for the report's next steps. */
+  | (Common & { mode: 'apply'; ok: boolean; objects: ApplyResult[]; health: HealthResult[]; urls?: string[]; error?: string });
 
 /** Unhealthy after the apply: the revision is recorded failed, the result still reports everything. */
 class Unhealthy extends Error {
@@ -59,7 +69,7 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
   const { stack, values } = input;
   const { cluster, namespace, events } = ctx;
   const started = performance.now();
-  const common = { stack: stack.name, namespace, context: cluster.contextName, started };
+  const common: Common = { stack: stack.name, namespace, context: cluster.contextName, started };
 
   // A key check talks to PostHog, not the cluster.
   if (values.checkKey && typeof values.posthogApiKey === 'string') {
@@ -74,6 +84,8 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
     objects: provisional,
     requireDefaultStorageClass: needsDefaultStorageClass(provisional),
     ...(typeof values.ingressClass === 'string' && { ingressClassName: values.ingressClass }),
+    // Existing Secrets the user named: the pods' are read from the plan, these besides.
+    secretKeys: secretRefs(stack.fields, values).map((r) => ({ namespace, name: r.name, key: r.key, usedBy: `input ${kebab(r.input)}` })),
     optionalGroups: [SERVICE_MONITOR_API],
     // A server dry run or a diff writes nothing: it needs neither watches nor the lock and records.
     ...(preview ? { willWait: false } : { willWait: input.wait, recordsIn: namespace }),
@@ -85,24 +97,37 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
     events.warn(`the values recorded by earlier runs could not be read (${failureLine(input.recordedUnread)}); this preview starts from the defaults`);
   }
   for (const c of pf.checks.filter((x) => x.ok)) events.note(`preflight: ${c.message}`, 'verbose');
+  // The key kept in the user's Secret is read only to be checked, and never shown.
+  const keyRef = secretRefOf(values, 'posthogApiKey');
+  if (values.checkKey && keyRef) {
+    const key = (await readSecretData(cluster, namespace, keyRef.name))?.[keyRef.key]?.toString('utf8') ?? '';
+    registerSecret(key);
+    assertKeyCheck(await checkProjectKey(cloudHost(values), key));
+    events.note(`✓ PostHog accepted the project API key in Secret ${keyRef.name}`);
+  }
 
   const serviceMonitor = Boolean(pf.optionalGroups[SERVICE_MONITOR_API]);
   const rctx = await renderContext(cluster, stack, values, namespace, serviceMonitor);
   let objects = renderStack(stack, values, rctx);
+  if (stack.workloads) common.security = securityInForce(stack.workloads, objects);
   events.note(`${stack.name} → context ${cluster.contextName} (${cluster.server}), Kubernetes ${pf.version.gitVersion}`);
-  for (const [label, value, keys] of stack.summary(values, rctx)) {
-    const note = sourceNote(keys, input.sources, input.recordedFrom);
+  for (const [label, value, keys] of [...stack.summary(values, rctx), ...settingsSummary(stack, values, objects)]) {
+    // The namespace is no input of the stack: how it was chosen comes with the context.
+    const note = label === 'namespace' ? (ctx.namespaceNote ?? '') : sourceNote(keys, input.sources, input.recordedFrom);
     events.note(`  ${label.padEnd(16)} ${value}${note ? ` ${note}` : ''}`);
   }
   if (input.recordedFrom !== undefined) events.note(`  values not given start from revision ${input.recordedFrom} (--reset-values: from the defaults)`);
 
   // The whole plan is validated by the server before the first write.
-  const dry = await dryRunObjects(cluster, objects, { forceConflicts: input.forceConflicts });
+  // Immutable fields the plan would change: refused here, or recreated with consent (docs/day2.md).
+  const rc = await planRecreate(cluster, objects, { recreate: values.recreate === true, storageClasses: pf.storageClasses });
+  if (rc.changes.length) for (const l of changeLines(rc.changes)) events.note(`recreate: ${l}`);
+  const dry = [...(await dryRunObjects(cluster, objects.filter((o) => !rc.recreate.some((r) => r.object === o)), { forceConflicts: input.forceConflicts })), ...recreatedResults(rc)];
   events.note(`plan: ${countActions(dry)}`);
   if (input.mode === 'server') return { ...common, mode: 'server', objects: dry };
   if (input.mode === 'diff') return { ...common, mode: 'diff', changes: await planDiff(cluster, objects, dry) };
-  if (input.showChanges) for (const c of await planDiff(cluster, objects, dry)) events.note(changeText(c));
-  if (ctx.confirm && !(await ctx.confirm(`Apply ${objects.length} objects to ${cluster.contextName}?`))) {
+  if (input.showChanges) for (const l of planLines(await planDiff(cluster, objects, dry))) events.note(l);
+  if (ctx.confirm && !(await ctx.confirm(`Apply ${objects.length} objects to namespace ${namespace}${ctx.namespaceNote ? ` ${ctx.namespaceNote}` : ''} in context ${cluster.contextName}?`))) {
     throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
   }
 
@@ -115,6 +140,7 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
       if (op.waited) objects = renderStack(stack, values, await renderContext(cluster, stack, values, namespace, serviceMonitor));
       const description = input.wait ? 'deploy' : 'deploy (--no-wait: readiness not checked)';
       return recorded({ cluster, stack, namespace, command: deployCommandOf(stack.name), description, values, objects, ui: events }, async (rec) => {
+        await executeRecreate(cluster, rc, { signal: op.signal, note: (l) => events.note(l) });
         const { applied } = await deploy(cluster, objects, {
           skipDryRun: !op.waited,
           ...(!op.waited && { dryRunResults: dry }),
@@ -128,16 +154,50 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
         // Without waiting, pods may not be up yet: health checks would only report noise.
         const health = input.wait ? await runHealth(cluster, namespace, stack.health(values)) : [];
         if (health.some((h) => !h.ok)) throw new Unhealthy(applied, health, `${stack.name} is deployed but unhealthy: ${unhealthyLine(health)}`);
-        return { ...common, mode: 'apply' as const, ok: true, objects: applied, health };
+        return { ...common, mode: 'apply' as const, ok: true, objects: applied, health, urls: ingressUrls(objects) };
       });
     });
   } catch (e) {
-    if (e instanceof Unhealthy) return { ...common, mode: 'apply', ok: false, objects: e.applied, health: e.health, error: e.message };
+    if (e instanceof Unhealthy) return { ...common, mode: 'apply', ok: false, objects: e.applied, health: e.health, urls: ingressUrls(objects), error: e.message };
     throw e;
   }
 }
 
+/** The URLs the plan's Ingresses serve: https where their TLS covers the host. Pure. */
+export function ingressUrls(objects: readonly KubeObject[]): string[] {
+  const urls: string[] = [];
+  for (const o of objects.filter((x) => x.kind === 'Ingress')) {
+    const spec = rec(o.spec);
+    const tlsHosts = new Set(arr(spec.tls).flatMap((t) => arr(rec(t).hosts).map(String)));
+    for (const rule of arr(spec.rules)) {
+      const host = str(rec(rule).host);
+      if (host) urls.push(`${tlsHosts.has(host) ? 'https' : 'http'}://${host}`);
+    }
+  }
+  return [...new Set(urls)];
+}
+
 /** One planned change as the lines a person reads. Pure. */
 export function changeText(c: PlannedChange): string {
-  return c.lines.length ? `${c.ref} (${c.action})\n${c.lines.map((l) => `    ${l}`).join('\n')}` : `${c.ref} (${c.action})`;
+  const head = `${c.ref} (${c.action}${c.note ? `; ${c.note}` : ''})`;
+  return c.lines.length ? `${head}\n${c.lines.map((l) => `    ${l}`).join('\n')}` : head;
+}
+
+/**
+ * The planned changes as lines: a note that several new objects share (`namespace X is
+ * created by this plan`) is said once, above them, not on every object. Pure.
+ */
+export function planLines(changes: readonly PlannedChange[]): string[] {
+  const byNote = new Map<string, PlannedChange[]>();
+  for (const c of changes) if (c.note && c.lines.length === 0) byNote.set(c.note, [...(byNote.get(c.note) ?? []), c]);
+  const out: string[] = [];
+  for (const c of changes) {
+    const group = c.note ? byNote.get(c.note) : undefined;
+    if (!group || group.length < 2 || c.lines.length) {
+      out.push(changeText(c));
+    } else if (group[0] === c) {
+      out.push(`${group.length} new objects (${c.note}):`, ...group.map((g) => `    ${g.ref}`));
+    }
+  }
+  return out;
 }

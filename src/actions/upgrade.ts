@@ -15,7 +15,7 @@ import { keyOf, num, rec, type KubeObject } from '../k8s/types.js';
 import type { StackOps, UpgradeRequest } from '../stacks/day2.js';
 import { renderStack } from '../stacks/stack.js';
 import { registerSecret } from '../ui/redact.js';
-import { changeText } from './deploy.js';
+import { planLines } from './deploy.js';
 import { runHealth, unhealthyLine, type HealthResult } from './health.js';
 import { failureLine, preflightOperation, previewOrLocked, recorded } from './lifecycle.js';
 import { progressAndReruns } from './job-reruns.js';
@@ -23,7 +23,7 @@ import { countActions, planDiff, renderContext, SERVICE_MONITOR_API, type Planne
 import { notDeployed } from './errors.js';
 import { leftInPlaceMessage, withActionReason } from './reasons.js';
 import { rollbackAction, rollbackAccess, type Access } from './rollback.js';
-import type { ActionContext } from './types.js';
+import { noteOf, type ActionContext } from './types.js';
 
 /** The base values plus each secret read from its Secret in the cluster. */
 export async function valuesWithSecrets(cluster: Cluster, ops: StackOps, namespace: string, base: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -131,7 +131,6 @@ export async function upgradeAction(input: UpgradeInput, ctx: ActionContext): Pr
     const base = lastSuccessful(sinceUninstall(revs));
     if (!base) {
       if (revs.length === 0) throw notDeployed(ops.stack.name, namespace, ops.deployCommand);
-      throw withActionReason(new OperationError(`no successful revision of ${ops.stack.name} to upgrade from (history: ${revs.map((r) => `${r.revision} ${r.status}`).join(', ')})`), {
       const gone = uninstalledNow(revs);
       if (gone) {
         throw withActionReason(new OperationError(`${ops.stack.name} was uninstalled from ${namespace} (revision ${gone.revision}); there is nothing to upgrade`), {
@@ -140,6 +139,7 @@ export async function upgradeAction(input: UpgradeInput, ctx: ActionContext): Pr
           deployCommand: ops.deployCommand,
         });
       }
+      throw withActionReason(new OperationError(`no successful revision of ${ops.stack.name} to upgrade from (history: ${revs.map((r) => `${r.revision} ${r.status}`).join(', ')})`), {
         reason: 'noSuccessfulRevision',
         stack: ops.stack.name,
         deployCommand: ops.deployCommand,
@@ -153,15 +153,15 @@ export async function upgradeAction(input: UpgradeInput, ctx: ActionContext): Pr
     await keepLiveReplicas(cluster, objects);
     // Every verb the upgrade and its automatic rollback need, before the first write.
     await preflightOperation(cluster, { namespace, ui: events, preview: input.preview, signal, ...upgradeAccess(objects, base, input.rollbackOnFailure) });
-    events.note(`${ops.stack.name} in ${namespace} (context ${cluster.contextName}): ${fromText(base)} → ${next.version}`);
+    events.note(`${ops.stack.name} in namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}: ${fromText(base)} → ${next.version}`);
     const dry = await dryRunObjects(cluster, objects, { forceConflicts: input.forceConflicts, signal });
     events.note(`plan: ${countActions(dry)}`);
     if (input.preview || input.showChanges) {
       const changes = await planDiff(cluster, objects, dry);
-      for (const c of changes) events.note(changeText(c));
+      for (const l of planLines(changes)) events.note(l);
       if (input.preview) return { ...common, ok: true, dryRun: true, changes };
     }
-    if (ctx.confirm && !(await ctx.confirm(`Upgrade ${ops.stack.name} to ${next.version}?`))) {
+    if (ctx.confirm && !(await ctx.confirm(`Upgrade ${ops.stack.name} in namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}, to ${next.version}?`))) {
       throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
     }
 
