@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { VhError } from '../errors.js';
 import { flagsOf, pasteable } from './target.js';
 import { actionInCliTerms } from './action-errors.js';
-import { kubeconfigProblemMessage, preflightFailure, reasonOf, scaleRefusalMessage, type EngineReason, type ScaleWords } from '../k8s/reasons.js';
+import { immutableFieldsMessage, kubeconfigProblemMessage, preflightFailure, reasonOf, scaleRefusalMessage, type EngineReason, type ScaleWords } from '../k8s/reasons.js';
 
 /** What the CLI says instead of the engine: a message, a hint, or both. */
 export interface CliWording {
@@ -63,8 +63,12 @@ export function cliWording(r: EngineReason): CliWording {
       return { message: preflightFailure(r.context, messages), details: messages };
     }
     case 'immutableFields':
+      // Bad input: the remedy goes in the message (exit-2 errors print no hint line).
       return {
-        hint: `re-run with --recreate: vh-deploy deletes ${r.objects.join(', ')} orphaning its pods and volume claims (they keep running), creates ${r.objects.length === 1 ? 'it' : 'them'} anew and waits${r.grow.length ? `, after growing ${r.grow.join(', ')}` : ''} (docs/day2.md, "Immutable fields")`,
+        message: immutableFieldsMessage(
+          r.lines,
+          `re-run with --recreate: vh-deploy deletes ${r.objects.join(', ')} orphaning the pods and volume claims (they keep running), creates ${r.objects.length === 1 ? 'it' : 'them'} anew and waits${r.grow.length ? `, after growing ${r.grow.join(', ')}` : ''} (docs/day2.md, "Immutable fields")`,
+        ),
       };
     case 'several': {
       // One hint per distinct remedy, in the order of the failures.

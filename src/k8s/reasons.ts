@@ -58,7 +58,7 @@ export type EngineReason =
    * was written. RecreateOptions.recreate deletes them orphaning their pods and creates
    * them anew; `grow`: the claims that would be expanded on the way.
    */
-  | { reason: 'immutableFields'; objects: string[]; grow: string[] }
+  | { reason: 'immutableFields'; objects: string[]; grow: string[]; lines: string[] }
   /** Several failures reported as one: each one's reason, or else its hint. */
   | { reason: 'several'; parts: { reason?: EngineReason; hint?: string }[] };
 
@@ -90,6 +90,11 @@ export function kubeconfigProblemMessage(p: KubeconfigProblem, origin: string): 
     case 'noUser':
       return `context "${p.context}" refers to user "${p.user}", which is not in ${origin}`;
   }
+}
+
+/** The plan changes immutable fields (one line per field); `remedy` follows on its own line. Pure. */
+export function immutableFieldsMessage(lines: readonly string[], remedy?: string): string {
+  return `the plan changes fields Kubernetes does not let change in place; nothing was written:\n  - ${lines.join('\n  - ')}${remedy ? `\n${remedy}` : ''}`;
 }
 
 /** The message of a failed preflight, one line per failed check. Pure. */

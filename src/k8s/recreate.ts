@@ -11,7 +11,7 @@ import type { Cluster } from './client.js';
 import { listObjects, readObject } from './discovery.js';
 import { immutableChanges, type ImmutableChange } from './immutable.js';
 import { deleteOrphaning } from './orphan.js';
-import { withReason } from './reasons.js';
+import { immutableFieldsMessage, withReason } from './reasons.js';
 import { keyOf, objectRef, rec, str, type KubeObject, type ObjectKey } from './types.js';
 
 const KINDS = new Set(['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet', 'Job']);
@@ -93,8 +93,8 @@ export async function planRecreate(cluster: Cluster, objects: readonly KubeObjec
   }
   if (!o.recreate) {
     const lines = changeLines(plan.changes);
-    const e = new InputError(`the plan changes fields Kubernetes does not let change in place; nothing was written:\n  - ${lines.join('\n  - ')}`);
-    throw withReason(e, { reason: 'immutableFields', objects: [...new Set(plan.changes.map((c) => c.ref))], grow: plan.grow.map((g) => g.ref) });
+    const e = new InputError(immutableFieldsMessage(lines, 'deleting the object (orphaning its pods and claims) and creating it anew applies the change'));
+    throw withReason(e, { reason: 'immutableFields', objects: [...new Set(plan.changes.map((c) => c.ref))], grow: plan.grow.map((g) => g.ref), lines });
   }
   return plan;
 }
