@@ -47,7 +47,7 @@ DEADLINE=$(($(date +%s) + TIMEOUT))
 CTRD="$REAL_NODE_DIR/containerd"
 KUBELET_DIR="$REAL_NODE_DIR/kubelet"
 CNI_CONF_DIR="$REAL_NODE_DIR/cni/net.d"
-mkdir -p "$CTRD" "$KUBELET_DIR" "$CNI_CONF_DIR" "$REAL_NODE_DIR/cni/ipam" "$RUN"
+mkdir -p "$CTRD" "$KUBELET_DIR" "$CNI_CONF_DIR" "$REAL_NODE_DIR/cni/ipam" "$REAL_NODE_DIR/volumes" "$RUN"
 in_net() { nsenter --net="/var/run/netns/$NETNS" "$@"; }
 
 # ---- network: a node IP and a pod bridge inside the cluster's namespace -----------------
@@ -254,6 +254,17 @@ spec:
           (has(object.spec.tolerations)
             ? [JSONPatch{op: "add", path: "/spec/tolerations/-", value: Object.spec.tolerations{key: "vh-deploy.io/real-node", operator: "Exists", effect: "NoSchedule"}}]
             : [JSONPatch{op: "add", path: "/spec/tolerations", value: [Object.spec.tolerations{key: "vh-deploy.io/real-node", operator: "Exists", effect: "NoSchedule"}]}])
+---
+# Local volumes on the real node: tests create a PersistentVolume (type local, a fresh
+# directory under .cluster/real-node/volumes) per claim. The kubelet applies fsGroup to
+# local volumes, as on a real disk (hostPath volumes it leaves alone).
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: real-node-local
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Retain
 ---
 apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingAdmissionPolicyBinding

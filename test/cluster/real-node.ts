@@ -2,7 +2,7 @@
 // runs, and namespaces whose pods land on it. A test that needs the node and finds it
 // unavailable fails with the recorded reason; it is never skipped.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
@@ -42,4 +42,36 @@ export function kubectlExec(kubeconfig: string, binDir: string, ns: string, pod:
       err ? reject(new Error(`kubectl exec ${pod} -- ${cmd.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout),
     );
   });
+}
+
+/**
+ * A fresh, empty local volume on the real node (a directory owned by root, mode 0755, as a
+ * new disk's root is) as a PersistentVolume bound in advance to NS/CLAIM, StorageClass
+ * real-node-local. Returns the PV's name; deleteLocalVolume removes both.
+ */
+export async function localVolume(kc: k8s.KubeConfig, ns: string, claim: string): Promise<string> {
+  const name = `${ns}-${claim}`.slice(0, 253);
+  const dir = path.join(stateDir(), 'real-node', 'volumes', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  await kc.makeApiClient(k8s.CoreV1Api).createPersistentVolume({
+    body: {
+      metadata: { name },
+      spec: {
+        capacity: { storage: '20Gi' },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: 'real-node-local',
+        local: { path: dir },
+        claimRef: { namespace: ns, name: claim },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [REAL_NODE.name] }] }] } },
+      },
+    },
+  });
+  return name;
+}
+
+export async function deleteLocalVolume(kc: k8s.KubeConfig, name: string): Promise<void> {
+  await kc.makeApiClient(k8s.CoreV1Api).deletePersistentVolume({ name }).catch(() => undefined);
+  rmSync(path.join(stateDir(), 'real-node', 'volumes', name), { recursive: true, force: true });
 }
