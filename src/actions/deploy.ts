@@ -25,6 +25,9 @@ import { failureLine, recorded, withStackLocks } from './lifecycle.js';
 import { progressAndReruns } from './job-reruns.js';
 import { countActions, planDiff, renderContext, SERVICE_MONITOR_API, type PlannedChange } from './plan.js';
 import type { ActionContext } from './types.js';
+import type { FoundLegacy } from '../k8s/takeover.js';
+import { adoptInstall } from './adopt.js';
+import { detectLegacy } from './adopt-detect.js';
 
 export interface DeployInput {
   stack: Stack;
@@ -41,6 +44,8 @@ export interface DeployInput {
   forceConflicts: boolean;
   /** Show every planned change before applying (verbose, or when the user is asked). */
   showChanges: boolean;
+  /** The objects of a deploy-posthog.sh install found while reading the inputs (undefined: not looked for). */
+  legacy?: readonly FoundLegacy[] | undefined;
 }
 
 interface Common {
@@ -59,7 +64,7 @@ export type DeployResult =
   | (Common & { mode: 'apply'; ok: boolean; objects: ApplyResult[]; health: HealthResult[]; urls?: string[]; error?: string });
 
 /** Unhealthy after the apply: the revision is recorded failed, the result still reports everything. */
-class Unhealthy extends Error {
+export class Unhealthy extends Error {
   constructor(readonly applied: ApplyResult[], readonly health: HealthResult[], message: string) {
     super(message);
   }
@@ -117,6 +122,10 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
     events.note(`  ${label.padEnd(16)} ${value}${note ? ` ${note}` : ''}`);
   }
   if (input.recordedFrom !== undefined) events.note(`  values not given start from revision ${input.recordedFrom} (--reset-values: from the defaults)`);
+
+  // An install deploy-posthog.sh made is taken over, not fought field by field (docs/adopt.md).
+  const legacy = input.legacy ?? (await detectLegacy(cluster, stack, namespace));
+  if (legacy.length) return adoptInstall({ input, ctx, objects, found: legacy, common });
 
   // The whole plan is validated by the server before the first write.
   // Immutable fields the plan would change: refused here, or recreated with consent (docs/day2.md).

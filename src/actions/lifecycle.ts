@@ -211,6 +211,8 @@ export interface RecordSpec {
   rollbackTo?: number;
   /** The revision this one undoes (a rollback's current one): recorded rolled-back once this one is deployed. */
   rollsBack?: Revision;
+  /** `adopt`: a take-over of another tool's objects (docs/adopt.md). */
+  kind?: Revision['kind'];
   ui: Ui;
 }
 
@@ -232,6 +234,7 @@ export function revisionDraft(s: Omit<RecordSpec, 'cluster' | 'ui'>) {
     ...(s.removed && { removed: s.removed }),
     ...(s.kept && { kept: s.kept }),
     ...(s.rollbackTo !== undefined && { rollbackTo: s.rollbackTo }),
+    ...(s.kind && { kind: s.kind }),
   };
 }
 

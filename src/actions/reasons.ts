@@ -17,6 +17,8 @@ export type ActionReason =
    * failed when the caller asked for no automatic rollback. `base`: where it started.
    */
   | LeftInPlace
+  /** An install another tool made is in the namespace, and taking it over was not asked for (docs/adopt.md). */
+  | { reason: 'adoptionNotAsked'; stack: string }
   /** An upgrade failed and its automatic rollback to `base` failed (or was stopped) too. */
   | { reason: 'rollbackFailed'; stack: string; base: number };
 

@@ -4,7 +4,7 @@
 // setting. Reading them is the run's first API call; it comes after every given value
 // passed its check, and it writes nothing.
 import { connect, type Cluster } from '../k8s/client.js';
-import { lastSuccessful, listRevisions } from '../k8s/revisions.js';
+import { lastSuccessful, listRevisions, sinceUninstall } from '../k8s/revisions.js';
 import type { RecordedValues } from '../config/resolve.js';
 import { recallValues, type Stack } from '../stacks/stack.js';
 import type { Globals } from '../commands/inputs.js';
@@ -47,7 +47,8 @@ export function recordedValuesReader(stack: Stack, namespaceOf: (cluster: Cluste
       if (globals.dryRun === 'client' || given.resetValues === true) return undefined;
       try {
         const cluster = await open(globals);
-        const last = lastSuccessful(await listRevisions(cluster, namespaceOf(cluster, globals), stack.name));
+        // After an uninstall a deploy starts afresh (docs/day2.md, "Uninstall").
+        const last = lastSuccessful(sinceUninstall(await listRevisions(cluster, namespaceOf(cluster, globals), stack.name)));
         if (!last) return undefined;
         return { revision: last.revision, values: recallValues(stack, last.values, given) };
       } catch (e) {

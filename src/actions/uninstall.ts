@@ -166,7 +166,7 @@ export async function uninstallAction(input: UninstallInput, ctx: ActionContext)
 }
 
 const reasonText = (r: KeepReason): string =>
-  r === 'volumeClaim' ? 'data: a volume claim' : r === 'generatedSecret' ? 'data: generated secrets a later deploy reuses' : r === 'namespace' ? 'the namespace (it may hold other things)' : 'a cluster-wide definition';
+  r === 'volumeClaim' ? 'data: a volume claim' : r === 'generatedSecret' ? 'data: generated secrets a later deploy reuses' : r === 'namespace' ? 'never deleted: it may hold other things' : 'a cluster-wide definition: deleting it would delete every object of its kind';
 
 /** How a skipped object is described. Pure. */
 export function skipText(r: SkipReason): string {

@@ -21,6 +21,8 @@ export function actionWording(r: ActionReason, e: Error): CliWording {
         ...(!r.stopped && { message: leftInPlaceMessage(r, '--no-rollback-on-failure') }),
         hint: `roll back with \`vh-deploy rollback ${r.stack}\` (to revision ${r.base})`,
       };
+    case 'adoptionNotAsked':
+      return { message: `${e.message}; give --adopt to take it over`, hint: 'see what taking it over does in the plan above and in docs/adopt.md; or deploy to another namespace with -n' };
     case 'rollbackFailed':
       return { hint: `see \`vh-deploy history ${r.stack}\`; try \`vh-deploy rollback ${r.stack} --to-revision ${r.base}\`` };
   }

@@ -62,6 +62,7 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
         sources: inputs.sources,
         recordedFrom: inputs.recordedFrom,
         recordedUnread: recorded.failure(),
+        legacy: recorded.legacy(),
         mode: globals.diff ? 'diff' : globals.dryRun === 'server' ? 'server' : 'apply',
         wait: globals.wait,
         timeoutMs: globals.timeoutMs,

@@ -92,6 +92,18 @@ export const RESET_VALUES: Field = {
   schema: (v) => v.bool,
 };
 
+/**
+ * Take over an install that deploy-posthog.sh made (docs/adopt.md): asked on a terminal
+ * after the plan is shown, required without one.
+ */
+export const ADOPT: Field = {
+  key: 'adopt',
+  boolean: true,
+  recall: false,
+  description: 'take over the objects deploy-posthog.sh made in the namespace (see docs/adopt.md); asked on a terminal, required otherwise',
+  schema: (v) => v.bool,
+};
+
 
 /** Ingress settings shared by the stacks that publish a host. */
 export const INGRESS_FIELDS: Field[] = [

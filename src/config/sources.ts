@@ -12,6 +12,7 @@ export function sourceNote(keys: string | readonly string[] | undefined, sources
   // The least obvious origin is the one worth naming: a recorded value most of all.
   const recorded = given.find((k) => sources[k] === 'recorded');
   if (recorded) return recordedFrom !== undefined ? `(from revision ${recordedFrom})` : '(recorded)';
+  if (given.some((k) => sources[k] === 'adopted')) return '(from the install being taken over)';
   const env = given.find((k) => sources[k] === 'env');
   if (env) return `(from ${envName(env)})`;
   if (given.some((k) => sources[k] === 'config')) return '(from the config file)';

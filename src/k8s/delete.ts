@@ -53,7 +53,7 @@ export function finalizerNote(f: string): string {
   if (f === 'kubernetes.io/pvc-protection') return 'a pod still uses the claim';
   if (f === 'kubernetes.io/pv-protection') return 'a claim is still bound to the volume';
   if (f === 'orphan') return 'its dependents are being released';
-  return 'the controller that set it has not removed it (is it running?)';
+  return 'whoever set it has not removed it';
 }
 
 /** The message when objects are still there at the deadline. Pure. */

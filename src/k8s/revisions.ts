@@ -60,6 +60,11 @@ export interface Revision {
   error?: string;
   /** For a rollback: the revision whose manifests it re-applied. */
   rollbackTo?: number;
+  /**
+   * `adopt`: this revision took over objects another tool made (docs/adopt.md). Their
+   * state before it was never recorded, so no rollback can return to it.
+   */
+  kind?: 'adopt';
 }
 
 export const revisionSecretName = (stack: string, n: number) => `vh-deploy.${stack}.v${n}`;

@@ -99,7 +99,11 @@ function configData(o: KubeObject): Record<string, string> {
   const out: Record<string, string> = {};
   for (const field of ['data', 'stringData', 'binaryData']) {
     const d = o[field];
-    if (isObj(d)) for (const [k, v] of Object.entries(d)) out[`${field}.${k}`] = String(v);
+    if (!isObj(d)) continue;
+    // A Secret read from the cluster has `data` (base64) where the rendered one has
+    // `stringData`: hashed alike, a connection read back hashes as the one rendered.
+    const secretData = o.kind === 'Secret' && field === 'data';
+    for (const [k, v] of Object.entries(d)) out[`${secretData ? 'stringData' : field}.${k}`] = secretData ? Buffer.from(String(v), 'base64').toString('utf8') : String(v);
   }
   return out;
 }

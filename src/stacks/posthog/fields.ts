@@ -1,7 +1,7 @@
 // The inputs of `vh-deploy self-hosted` (flags, VH_DEPLOY_* env, config keys, prompts).
 import { settingsFields } from '../../config/workload-fields.js';
 import { POSTHOG_WORKLOADS } from './workloads.js';
-import { askedField, INGRESS_FIELDS, RESET_VALUES, type Field } from '../../config/fields.js';
+import { askedField, INGRESS_FIELDS, RESET_VALUES, ADOPT, type Field } from '../../config/fields.js';
 import { RECREATE } from '../../config/recreate.js';
 
 export const SELF_HOSTED_FIELDS: Field[] = [
@@ -26,5 +26,6 @@ export const SELF_HOSTED_FIELDS: Field[] = [
   { key: 'pluginsReplicas', valueName: 'n', description: 'PostHog plugin-server replicas', schema: (v) => v.count(0), default: 1 },
   ...settingsFields(POSTHOG_WORKLOADS),
   RESET_VALUES,
+  ADOPT,
   RECREATE,
 ];

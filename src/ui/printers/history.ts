@@ -20,6 +20,7 @@ export function summary(r: Revision) {
     vhDeployVersion: r.vhDeployVersion,
     ...(r.error !== undefined && { error: r.error }),
     ...(r.rollbackTo !== undefined && { rollbackTo: r.rollbackTo }),
+    ...(r.kind && { kind: r.kind }),
   };
 }
 

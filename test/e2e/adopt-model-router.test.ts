@@ -1,0 +1,121 @@
+/// <reference path="../cluster/inject.d.ts" />
+// Taking over a Model Router that deploy-posthog.sh deployed (docs/adopt.md, issue 12):
+// refused without --adopt in CI (exit 2, nothing written); with it, converged with no
+// moment without a ready endpoint, the script's secrets carried over, nothing of the
+// script left; a second run changes nothing; verify passes; history shows the adoption.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiRequest, waitFor } from '../cluster/e2e-helpers.js';
+import { runCli } from './support/cli.js';
+import { kc, kubeconfig, nsName } from './support/day2.js';
+import { fixtureText, kubectlApply, readyEndpoints, scriptLeftovers, secretHashes, sha256, watchEndpoints } from './support/legacy.js';
+import { snapshot } from './support/snapshot.js';
+
+// The values the fixture holds, as the script's user filled them in.
+const LEGACY = {
+  key: 'phc_LegacyRouterKey0123456789abcdefQ',
+  db: 'Legacy-db-p@ss:w0rd/7',
+  openai: 'sk-legacyopenaikey0123456789abcdef',
+  anthropic: 'sk-ant-legacyanthropickey0123456789',
+};
+const SECRETS = Object.values(LEGACY).flatMap((v) => [v, encodeURIComponent(v), Buffer.from(v).toString('base64')]);
+// No secret given: they come from the script's objects.
+const run = (args: string[], env: Record<string, string> = {}, timeoutMs?: number) => runCli(args, { kubeconfig, env, ...(timeoutMs && { timeoutMs }) });
+
+const ns = nsName('e2e-adopt-mr');
+const noSecrets = (...rs: Array<{ out: string; err: string }>) => {
+  for (const r of rs) for (const s of SECRETS) expect(`${r.out}${r.err}`).not.toContain(s);
+};
+
+beforeAll(async () => {
+  kubectlApply(fixtureText('namespace-voicehelper-prod.yaml', { 'voicehelper-prod': ns }));
+  kubectlApply(fixtureText('model-router-deployment.yaml', { 'voicehelper-prod': ns }));
+  await waitFor('the script\'s 3 pods behind its Service', async () => (await readyEndpoints(kc, ns, 'model-router')) === 3, { timeoutMs: 30_000 });
+}, 60_000);
+
+describe('take over deploy-posthog.sh model-router', () => {
+  let legacyHashes: Record<string, string>;
+  beforeAll(async () => {
+    legacyHashes = await secretHashes(kc, ns, 'model-router-secret');
+  });
+
+  it('without --adopt in CI: exit 2, names what was found and the flag, writes nothing', async () => {
+    const before = await snapshot(kc, ns);
+    const r = await run(['model-router', '-n', ns, '--yes']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain('deploy-posthog.sh');
+    expect(r.err).toContain('Deployment/model-router');
+    expect(r.err).toContain('HorizontalPodAutoscaler/model-router-hpa');
+    expect(r.err).toContain('--adopt');
+    expect(r.err).toMatch(/Deployment\/model-router: its selector changes \(app=model-router → /);
+    const after = await snapshot(kc, ns);
+    expect(after.specs).toEqual(before.specs);
+    expect(after.revisions).toEqual([]);
+    const lease = await apiRequest(kc, 'GET', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/vh-deploy-lock-model-router`);
+    expect(lease.status).toBe(404);
+    noSecrets(r);
+  });
+
+  it('--adopt converges with a ready endpoint at every moment, secrets carried over, nothing of the script left', async () => {
+    const watcher = watchEndpoints(kc, ns, 'model-router', 100);
+    const r = await run(['model-router', '-n', ns, '--yes', '--adopt', '--timeout', '120s'], {}, 180_000);
+    // Until the old pods are gone too.
+    await waitFor('the old pods gone', async () => (await scriptLeftovers(kc, ns, ['model-router'])).length === 0, { timeoutMs: 30_000 }).catch(() => undefined);
+    const seen = await watcher.stop();
+    expect(r.code, `${r.out}\n${r.err}`).toBe(0);
+    noSecrets(r);
+    expect(seen.polls).toBeGreaterThan(20);
+    expect(seen.zeroAt).toEqual([]);
+    expect(seen.min).toBeGreaterThanOrEqual(1);
+
+    expect(await scriptLeftovers(kc, ns, ['model-router'])).toEqual([]);
+    for (const gone of ['secrets/model-router-secret', 'serviceaccounts/model-router-sa']) {
+      expect((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/${gone}`)).status, gone).toBe(404);
+    }
+    expect((await apiRequest(kc, 'GET', `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/model-router-hpa`)).status).toBe(404);
+    expect((await apiRequest(kc, 'GET', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/model-router-pdb`)).status).toBe(404);
+    expect((await apiRequest(kc, 'GET', `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/model-router-ingress`)).status).toBe(404);
+
+    // The replacements, with the script's values.
+    const ing = JSON.parse((await apiRequest(kc, 'GET', `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/model-router`)).body) as { spec: { rules: Array<{ host: string }> } };
+    expect(ing.spec.rules[0]!.host).toBe('model-router.example-corp.com');
+    const hpa = JSON.parse((await apiRequest(kc, 'GET', `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/model-router`)).body) as { spec: { minReplicas: number; maxReplicas: number } };
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 10]);
+    const cm = JSON.parse((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/configmaps/model-router-config`)).body) as { data: Record<string, string> };
+    expect(cm.data.DB_HOST).toBe(`postgres-service.${ns}.svc.cluster.local`);
+    expect(cm.data.DB_SSL_MODE).toBe('disable');
+    // What the script set and vh-deploy does not is gone with the take-over.
+    expect(cm.data.CONSUL_ADDR).toBeUndefined();
+    const svc = JSON.parse((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/services/model-router`)).body) as { spec: { selector: Record<string, string>; sessionAffinity: string } };
+    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'model-router', 'app.kubernetes.io/instance': 'model-router' });
+    expect(svc.spec.sessionAffinity).toBe('None');
+
+    const mine = await secretHashes(kc, ns, 'model-router-secrets');
+    expect(mine.DB_PASSWORD).toBe(legacyHashes.DB_PASSWORD);
+    expect(mine.DB_PASSWORD).toBe(sha256(LEGACY.db));
+    expect(mine.OPENAI_API_KEY).toBe(legacyHashes.OPENAI_API_KEY);
+    expect(mine.ANTHROPIC_API_KEY).toBe(legacyHashes.ANTHROPIC_API_KEY);
+    expect((await secretHashes(kc, ns, 'model-router-posthog')).POSTHOG_API_KEY).toBe(legacyHashes.POSTHOG_API_KEY);
+  }, 240_000);
+
+  it('history shows revision 1 as the adoption', async () => {
+    const r = await run(['history', 'model-router', '-n', ns, '-o', 'json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { revisions: Array<{ revision: number; status: string; kind?: string; description: string }> };
+    expect(doc.revisions.map((x) => [x.revision, x.status, x.kind])).toEqual([[1, 'deployed', 'adopt']]);
+  });
+
+  it('a second run changes nothing, and verify passes', async () => {
+    const env = { VH_DEPLOY_DB_PASSWORD: LEGACY.db, VH_DEPLOY_OPENAI_API_KEY: LEGACY.openai, VH_DEPLOY_ANTHROPIC_API_KEY: LEGACY.anthropic };
+    const before = await snapshot(kc, ns);
+    const r = await run(['model-router', '-n', ns, '--yes', '-o', 'json'], env);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { objects: Array<{ ref: string; action: string }> };
+    expect(doc.objects.filter((o) => o.action !== 'unchanged')).toEqual([]);
+    const after = await snapshot(kc, ns);
+    expect(after.specs).toEqual(before.specs);
+    const v = await run(['verify', 'model-router', '-n', ns]);
+    expect(v.code, `${v.out}\n${v.err}`).toBe(0);
+    noSecrets(r, v);
+  }, 120_000);
+});
+
