@@ -97,6 +97,30 @@ describe('existing Secrets (--X-secret)', () => {
     });
   });
 
+  it('cloud keeps only the reference; the next model-router points its pods at it and verify follows it', async () => {
+    const ns = await namespaceWith('e2e-xsec-cloud', { 'pg-creds': { DB_PASSWORD: PW }, 'ph-key': { key: KEY } });
+    const c = await run(['cloud', '-n', ns, '--region', 'eu', '--posthog-api-key-secret', 'ph-key/key', '--yes']);
+    expect(c.code, c.err).toBe(0);
+    expect(c.err).toMatch(/project API key\s+in Secret ph-key, key key/);
+    const cm = await core.readNamespacedConfigMap({ name: 'model-router-posthog', namespace: ns });
+    expect(cm.metadata!.annotations?.['vh-deploy.io/posthog-api-key-secret']).toBe('ph-key/key');
+    expect(Object.keys((await core.readNamespacedSecret({ name: 'model-router-posthog', namespace: ns })).data ?? {})).toEqual([]);
+    const r = await run(routerArgs(ns, ['--db-password-secret', 'pg-creds']));
+    expect(r.code, r.err).toBe(0);
+    hidden(c, r);
+    const env = (await apps.readNamespacedDeployment({ name: 'model-router', namespace: ns })).spec!.template.spec!.containers[0]!.env;
+    expect(env?.map((e) => [e.name, e.valueFrom?.secretKeyRef?.name, e.valueFrom?.secretKeyRef?.key])).toEqual([
+      ['DB_PASSWORD', 'pg-creds', 'DB_PASSWORD'],
+      ['DATABASE_URL', undefined, undefined],
+      ['POSTHOG_API_KEY', 'ph-key', 'key'],
+    ]);
+    const v = await run(['verify', 'all', '-n', ns, '-o', 'json']);
+    expect(v.code, v.out).toBe(0);
+    hidden(v);
+    const doc = JSON.parse(v.out) as { checks: Array<{ check: string; status: string; detail: string }> };
+    expect(doc.checks.find((x) => x.check === 'PostHog connection')?.detail).toBe('https://eu.i.posthog.com, key in Secret ph-key, key key');
+  });
+
   it('a missing key, or a value with its reference, is exit 2 before any write', async () => {
     const ns = await namespaceWith('e2e-xsec-miss', { 'pg-creds': { pass: PW } });
     const r = await run(routerArgs(ns, ['--db-password-secret', 'pg-creds/password', '--posthog-host', 'https://eu.i.posthog.com', '--posthog-api-key-secret', 'nope']));
