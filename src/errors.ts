@@ -52,3 +52,14 @@ export class ReportedError extends VhError {
     super(message, exitCode, hint);
   }
 }
+
+/**
+ * An exit code that is the command's answer, not a failure (`diff --exit-code`: 1 means
+ * there are changes): the entry point prints nothing for it.
+ */
+export class ExitStatus extends VhError {
+  readonly quiet = true;
+  constructor(exitCode: ExitCodeValue) {
+    super(`exit status ${exitCode}`, exitCode);
+  }
+}

@@ -2,7 +2,7 @@
 // codes of docs/architecture.md rule 8, and never prints a stack trace for expected failures.
 import { CommanderError } from 'commander';
 import { buildProgram, exitCodeOf } from './cli.js';
-import { ExitCode, InputError, VhError } from './errors.js';
+import { ExitCode, ExitStatus, InputError, VhError } from './errors.js';
 import { redact } from './ui/redact.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       if (code !== ExitCode.ok) await failureDocument(e, code, e.message.replace(/^error: /, ''));
       return code;
     }
+    if (e instanceof ExitStatus) return code;
     const message = e instanceof Error ? e.message : String(e);
     const lines = redact(message).split('\n');
     // Input errors are one line each; other errors are one line plus indented detail.

@@ -16,13 +16,7 @@ export const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
 /** Reads what the render must reuse: generated secrets, and the PostHog connection. */
 export async function renderContext(cluster: Cluster, stack: Stack, values: Record<string, unknown>, namespace: string, serviceMonitor: boolean): Promise<RenderContext> {
-  const existingSecrets: RenderContext['existingSecrets'] = {};
-  for (const name of stack.reusedSecrets) {
-    const data = await readSecretData(cluster, namespace, name);
-    if (!data) continue;
-    existingSecrets[name] = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('utf8')]));
-    for (const v of Object.values(existingSecrets[name]!)) registerSecret(v);
-  }
+  const existingSecrets = await readReusedSecrets(cluster, stack, namespace);
   const ctx: RenderContext = { namespace, existingSecrets, capabilities: { serviceMonitor } };
   // A pair another command owns (the Model Router reads the connection `cloud` wrote):
   // it must exist, or the pods would fail on a missing ConfigMap.
@@ -35,6 +29,18 @@ export async function renderContext(cluster: Cluster, stack: Stack, values: Reco
     ctx.external = [cm, secretObj];
   }
   return ctx;
+}
+
+/** The generated secrets a render reuses (Stack.reusedSecrets) that exist in the namespace; registered for redaction. */
+export async function readReusedSecrets(cluster: Cluster, stack: Stack, namespace: string): Promise<RenderContext['existingSecrets']> {
+  const existingSecrets: RenderContext['existingSecrets'] = {};
+  for (const name of stack.reusedSecrets) {
+    const data = await readSecretData(cluster, namespace, name);
+    if (!data) continue;
+    existingSecrets[name] = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('utf8')]));
+    for (const v of Object.values(existingSecrets[name]!)) registerSecret(v);
+  }
+  return existingSecrets;
 }
 
 export interface PlannedChange {

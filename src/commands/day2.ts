@@ -68,15 +68,14 @@ Examples:
     .command('upgrade')
     .description('move a stack to a new version; migrations first; rolls back on failure (exit 4)')
     .argument('<stack>', 'posthog (or self-hosted) | model-router')
+    .option('--posthog-version <tag>', 'PostHog: the image tag or digest to upgrade to (as `self-hosted --posthog-version`)')
     .option('--image-tag <tag>', 'Model Router: new image tag or digest (same repository)')
     .option('--image <ref>', 'Model Router: new image reference (registry/name:tag or @sha256:…)')
     .option('--no-rollback-on-failure', 'leave a failed upgrade in place instead of rolling back')
-    .option('--allow-untested-versions', 'PostHog: accept a --version without a tested set of companions (docs/compatibility.md); sets SKIP_SERVICE_VERSION_REQUIREMENTS=1')
+    .option('--allow-untested-versions', 'PostHog: accept a --posthog-version without a tested set of companions (docs/compatibility.md); sets SKIP_SERVICE_VERSION_REQUIREMENTS=1')
     .addHelpText(
       'after',
       `
-  --version <tag>   PostHog: the image tag or digest to upgrade to
-
 Re-renders the stack from the last successful revision's values (secrets are read from
 the cluster, never from a revision) with the new version, applies it in order (PostHog's
 migration Job completes before web and worker roll) and waits. On failure it rolls back
@@ -87,12 +86,12 @@ Exit codes: 0 upgraded · 1 failed (nothing written; or left in place with
 4 failed and rolled back · 130 interrupted (no rollback).
 
 Examples:
-  $ vh-deploy upgrade posthog --version release-1.43.0
+  $ vh-deploy upgrade posthog --posthog-version release-1.43.0
   $ vh-deploy upgrade model-router --image-tag 1.4.3
-  $ vh-deploy upgrade model-router --image registry.example.com/model-router@sha256:… --dry-run
+  $ vh-deploy upgrade model-router --image registry.example.com/model-router@sha256:… --dry-run=server
 `,
     )
-    .action(inCliTermsAction(async (stack: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean; allowUntestedVersions?: boolean }, c: Command) => {
+    .action(inCliTermsAction(async (stack: string, opts: { posthogVersion?: string; imageTag?: string; image?: string; rollbackOnFailure?: boolean; allowUntestedVersions?: boolean }, c: Command) => {
       await (await import('./upgrade.js')).runUpgrade(c, stack, opts);
     }));
 

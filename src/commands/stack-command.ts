@@ -1,14 +1,14 @@
 // The deploy commands of the registry's stacks (`cloud`, `self-hosted`, `model-router`):
 // inputs → the deploy action → its printer.
 import type { Command } from 'commander';
-import { renderStack, offlineContext, type Stack } from '../stacks/stack.js';
+import type { Stack } from '../stacks/stack.js';
 import { createUi } from '../ui/output.js';
 import { inCliTermsAction } from './engine-errors.js';
 import { addFieldOptions } from './options.js';
 import { addSettingsOptions } from './settings-options.js';
-import { manifestsText } from './render-output.js';
+import { printRendered } from './render-output.js';
 import { rememberTarget, targetOf } from './target.js';
-import { ExitCode, ReportedError } from '../errors.js';
+import { ExitCode, ExitStatus, ReportedError } from '../errors.js';
 
 /** The stack's deploy command (`cloud`, `self-hosted`, `model-router`), from its registry entry. */
 export function registerStackCommand(program: Command, stack: Stack): Command {
@@ -38,13 +38,9 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
 
   if (globals.dryRun === 'client') {
     // A client dry run contacts no cluster and reads no kubeconfig (docs/day2.md, "Which
-    // namespace"): generated secrets are fresh (and masked).
+    // namespace"), except with --show-secrets: then the generated secrets deployed are shown.
     const namespace = globals.namespace ?? stack.defaultNamespace;
-    const objects = renderStack(stack, inputs.values, offlineContext(namespace));
-    const text = manifestsText(objects, { json: ui.json, showSecrets: globals.showSecrets });
-    // --show-secrets asks for the values: the output filter (redact) would mask them again.
-    if (globals.showSecrets) process.stdout.write(text);
-    else ui.raw(text);
+    await printRendered({ stack, values: inputs.values, namespace, json: ui.json, showSecrets: globals.showSecrets, cluster: () => recorded.cluster(), stdoutIsTty: process.stdout.isTTY === true }, ui);
     return;
   }
   const cluster = await recorded.cluster();
@@ -80,6 +76,8 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
     );
     events.stop();
     printDeploy(ui, result, inputs, target);
+    // `diff --exit-code`: the answer is the exit code (1: there are changes), as git diff's.
+    if (result.mode === 'diff' && cmd.optsWithGlobals().diffExitCode === true && result.changes.length > 0) throw new ExitStatus(ExitCode.failed);
     if (result.mode === 'apply' && !result.ok) {
       throw new ReportedError(result.error ?? `${stack.name} is unhealthy`, ExitCode.failed, `check the pods' logs; re-run \`vh-deploy verify ${stack.name}\` once fixed`);
     }

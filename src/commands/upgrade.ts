@@ -1,4 +1,4 @@
-// `vh-deploy upgrade posthog --version TAG` / `upgrade model-router --image-tag TAG |
+// `vh-deploy upgrade posthog --posthog-version TAG` / `upgrade model-router --image-tag TAG |
 // --image REF`: parse and check the request, run the upgrade action
 // (src/actions/upgrade.ts), print its result (src/ui/printers/upgrade.ts). A failed
 // upgrade that was rolled back is reported, then exits 4.
@@ -10,14 +10,12 @@ import { showEvents } from '../ui/printers/events.js';
 import { printUpgrade } from '../ui/printers/upgrade.js';
 import { day2Inputs, durationMs, openCluster, targetFor } from './day2-support.js';
 
-export async function runUpgrade(cmd: Command, stackName: string, opts: { imageTag?: string; image?: string; rollbackOnFailure?: boolean; allowUntestedVersions?: boolean }): Promise<void> {
+export async function runUpgrade(cmd: Command, stackName: string, opts: { posthogVersion?: string; imageTag?: string; image?: string; rollbackOnFailure?: boolean; allowUntestedVersions?: boolean }): Promise<void> {
   const ctx = await day2Inputs(cmd);
   const { globals, prompter } = ctx.inputs;
   const ops = resolveStackOps(stackName);
   if (!ops.upgrade) throw new InputError(`upgrade: ${ops.stack.name} has no version to upgrade; re-run \`vh-deploy ${ops.deployCommand}\` to change it`);
-  // `--version TAG` is parsed by the program (it is also `vh-deploy --version`).
-  const version = cmd.optsWithGlobals().version as unknown;
-  const request: UpgradeRequest = { version: typeof version === 'string' ? version : undefined, imageTag: opts.imageTag, image: opts.image, allowUntestedVersions: opts.allowUntestedVersions === true };
+  const request: UpgradeRequest = { version: opts.posthogVersion, imageTag: opts.imageTag, image: opts.image, allowUntestedVersions: opts.allowUntestedVersions === true };
   ops.upgrade.check(request);
   const ask = Boolean(prompter && !globals.yes);
   const cluster = await openCluster(ctx);

@@ -63,7 +63,8 @@ export function readYamlFile(path: string, where: string): unknown {
   if (text.includes('\uFFFD')) throw new InputError(`${where}: the file is not valid UTF-8 text, expected YAML`);
   let doc: unknown;
   try {
-    doc = text.trim() === '' ? {} : load(text, { filename: path, schema: CORE_SCHEMA, maxAliases: 100 } as Parameters<typeof load>[1]);
+    // Empty, or comments only (what `vh-deploy init` writes): js-yaml 5 refuses both as "no document".
+    doc = text.split('\n').every((l) => /^\s*(#.*)?$/.test(l)) ? {} : load(text, { filename: path, schema: CORE_SCHEMA, maxAliases: 100 } as Parameters<typeof load>[1]);
   } catch (e) {
     const reason = e instanceof YAMLException ? e.reason : 'invalid YAML';
     const mark = e instanceof YAMLException && e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';

@@ -5,6 +5,7 @@
 // new version changes the values.
 import { InputError } from '../errors.js';
 import type { Stack } from './stack.js';
+import { stackByName, stackNamesText } from './registry.js';
 import { connectionOps } from './posthog-connection/day2.js';
 import { modelRouterOps } from './model-router/day2.js';
 import { posthogOps } from './posthog/day2.js';
@@ -35,8 +36,6 @@ export interface UpgradeRequest {
 
 export interface StackOps {
   stack: Stack;
-  /** Names accepted on the command line; the first is the stack's own name. */
-  names: string[];
   /** The command that deploys it (recorded in revisions). */
   deployCommand: string;
   workloads: Record<string, ScalableWorkload>;
@@ -62,13 +61,15 @@ export interface StackOps {
 /** The day-2 operations of every stack of the registry (src/stacks/registry.ts), in its order. */
 export const STACK_OPS: readonly StackOps[] = [posthogOps, modelRouterOps, connectionOps];
 
+/** By any of the stack's names (src/stacks/registry.ts stackNames: one alias table for every command). */
 export function stackOpsByName(name: string): StackOps | undefined {
-  return STACK_OPS.find((o) => o.names.includes(name));
+  const stack = stackByName(name);
+  return stack && STACK_OPS.find((o) => o.stack === stack);
 }
 
 export function resolveStackOps(name: string, flag = 'stack'): StackOps {
   const ops = stackOpsByName(name);
-  if (!ops) throw new InputError(`${flag}: unknown stack ${JSON.stringify(name)}; expected ${STACK_OPS.map((o) => o.names.join(' (or ') + (o.names.length > 1 ? ')' : '')).join(', ')}`);
+  if (!ops) throw new InputError(`${flag}: unknown stack ${JSON.stringify(name)}; expected ${stackNamesText(', ')}`);
   return ops;
 }
 

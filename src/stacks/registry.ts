@@ -17,6 +17,27 @@ export function stackByCommand(name: string): Stack | undefined {
   return STACKS.find((s) => s.command.name === name);
 }
 
+/**
+ * The names a stack goes by on the command line, the same in every command (`render`,
+ * `diff`, `init`, `verify`, `upgrade`, …): its own name, then its deploy command.
+ */
+export function stackNames(stack: Stack): string[] {
+  return stack.name === stack.command.name ? [stack.name] : [stack.name, stack.command.name];
+}
+
+/** The stack a name given on the command line means (see stackNames). */
+export function stackByName(name: string): Stack | undefined {
+  return STACKS.find((s) => stackNames(s).includes(name));
+}
+
+/** `posthog (or self-hosted) | model-router | …`, for help texts and errors. */
+export function stackNamesText(sep = ' | '): string {
+  return STACKS.map((s) => {
+    const [own, ...more] = stackNames(s);
+    return more.length ? `${own} (or ${more.join(', ')})` : own!;
+  }).join(sep);
+}
+
 /** Every workload name a stack declares (the sections a config file's `workloads` may hold). */
 export function workloadNames(): string[] {
   return STACKS.flatMap((s) => (s.workloads ?? []).map((w) => w.name));

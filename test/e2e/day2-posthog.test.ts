@@ -37,7 +37,7 @@ describe('self-hosted PostHog day 2', () => {
     const s = await cli(['scale', 'posthog/web', '-n', ns, '--replicas', '3']);
     expect(s.code, s.err).toBe(0);
     const oldJob = (await core.listNamespacedPod({ namespace: ns })).items.find((p) => p.metadata?.name?.startsWith('posthog-migrate-'))?.metadata?.labels?.['job-name'];
-    const r = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.42.0', '--timeout', '2m']);
+    const r = await cli(['upgrade', 'posthog', '-n', ns, '--posthog-version', 'release-1.42.0', '--timeout', '2m']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/posthog upgraded from release-1\.43\.0 \(revision 2\) to release-1\.42\.0 \(revision 3\)/);
     // Order: the new Job is complete before any Deployment is applied.
@@ -76,14 +76,14 @@ describe('self-hosted PostHog day 2', () => {
   it('upgrade input errors are exit 2 before any API call', async () => {
     const a = await cli(['upgrade', 'posthog', '-n', ns, '--image-tag', '1.0']);
     expect(a.code).toBe(2);
-    expect(a.err).toMatch(/^error: --image-tag: is for model-router; for posthog give --version TAG$/m);
-    const b = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'latest']);
+    expect(a.err).toMatch(/^error: --image-tag: is for model-router; for posthog give --posthog-version TAG$/m);
+    const b = await cli(['upgrade', 'posthog', '-n', ns, '--posthog-version', 'latest']);
     expect(b.code).toBe(2);
-    const c = await cli(['upgrade', 'cloud', '-n', ns, '--version', '1']);
+    const c = await cli(['upgrade', 'cloud', '-n', ns, '--posthog-version', '1']);
     expect(c.code).toBe(2);
     // A version without a tested set of companions (docs/compatibility.md).
-    const d = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.44.0']);
+    const d = await cli(['upgrade', 'posthog', '-n', ns, '--posthog-version', 'release-1.44.0']);
     expect(d.code).toBe(2);
-    expect(d.err).toMatch(/^error: --version: "release-1\.44\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0 .*--allow-untested-versions/m);
+    expect(d.err).toMatch(/^error: --posthog-version: "release-1\.44\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0 .*--allow-untested-versions/m);
   });
 });

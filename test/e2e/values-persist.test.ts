@@ -98,7 +98,7 @@ describe('a plain re-run of self-hosted keeps the upgraded PostHog version and t
     const args = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m'];
     const first = await cli(args);
     expect(first.code, first.err).toBe(0);
-    const up = await cli(['upgrade', 'posthog', '-n', ns, '--version', 'release-1.42.0', '--timeout', '2m']);
+    const up = await cli(['upgrade', 'posthog', '-n', ns, '--posthog-version', 'release-1.42.0', '--timeout', '2m']);
     expect(up.code, up.err).toBe(0);
     const sc = await cli(['scale', 'posthog/web', '-n', ns, '--replicas', '3', '--timeout', '2m']);
     expect(sc.code, sc.err).toBe(0);

@@ -146,7 +146,7 @@ describe('stack and workload names', () => {
     expect(() => resolveWorkload('posthog')).toThrow(/^STACK\/WORKLOAD: name the workload of posthog: posthog\/web, posthog\/worker, posthog\/plugins$/);
     expect(() => resolveWorkload('posthog/clickhouse')).toThrow(/has no workload "clickhouse"/);
     expect(() => resolveWorkload('cloud')).toThrow(/posthog-connection has no workloads to scale/);
-    expect(() => resolveStackOps('postgres')).toThrow(/^stack: unknown stack "postgres"; expected posthog \(or self-hosted\), model-router, posthog-connection \(or cloud\)$/);
+    expect(() => resolveStackOps('postgres')).toThrow(/^stack: unknown stack "postgres"; expected posthog-connection \(or cloud\), posthog \(or self-hosted\), model-router$/);
   });
   it('every stack has ops, and its deploy command', () => {
     expect(STACK_OPS.map((o) => [o.stack.name, o.deployCommand])).toEqual([
@@ -168,19 +168,19 @@ describe('upgrade inputs', () => {
     expect(mr.apply(values, { image: 'other.example.com/mr:2.0.0' }).values.image).toBe('other.example.com/mr:2.0.0');
     expect(withImageTag(`r.example.com/x@${digest}`, '3')).toBe('r.example.com/x:3');
   });
-  it('model-router: exactly one of --image-tag / --image, validated; --version is for posthog', () => {
+  it('model-router: exactly one of --image-tag / --image, validated; --posthog-version is for posthog', () => {
     expect(() => mr.check({})).toThrow(/^--image-tag: give either --image-tag TAG or --image REF$/);
     expect(() => mr.check({ imageTag: '1', image: 'a/b:1' })).toThrow(/either/);
     expect(() => mr.check({ imageTag: 'latest' })).toThrow(/^--image-tag: the latest tag is not reproducible.*; got "latest"$/);
     expect(() => mr.check({ image: 'registry.example.com/model-router' })).toThrow(/^--image: expected a tag or digest/);
-    expect(() => mr.check({ version: '1.2' })).toThrow(/^--version: is for posthog/);
+    expect(() => mr.check({ version: '1.2' })).toThrow(/^--posthog-version: is for posthog/);
     expect(() => mr.check({ imageTag: '1.5.0' })).not.toThrow();
   });
-  it('posthog: --version TAG, validated; image flags are for model-router', () => {
+  it('posthog: --posthog-version TAG, validated; image flags are for model-router', () => {
     expect(ph.apply({ domain: 'p.example.com' }, { version: 'release-1.44.0' })).toEqual({ values: { domain: 'p.example.com', posthogVersion: 'release-1.44.0' }, version: 'release-1.44.0' });
-    expect(() => ph.check({})).toThrow(/^--version: give the PostHog image tag/);
-    expect(() => ph.check({ version: 'latest' })).toThrow(/^--version: the latest tag/);
-    expect(() => ph.check({ version: 'bad tag' })).toThrow(/^--version: expected an image tag/);
+    expect(() => ph.check({})).toThrow(/^--posthog-version: give the PostHog image tag/);
+    expect(() => ph.check({ version: 'latest' })).toThrow(/^--posthog-version: the latest tag/);
+    expect(() => ph.check({ version: 'bad tag' })).toThrow(/^--posthog-version: expected an image tag/);
     expect(() => ph.check({ imageTag: '1' })).toThrow(/^--image-tag: is for model-router/);
     expect(resolveStackOps('cloud').upgrade).toBeUndefined();
   });

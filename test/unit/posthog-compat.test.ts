@@ -135,11 +135,11 @@ describe('--posthog-version outside the table', () => {
   });
 });
 
-describe('upgrade posthog --version', () => {
+describe('upgrade posthog --posthog-version', () => {
   const up = posthogOps.upgrade!;
   it('respects the table', () => {
     expect(() => up.check({ version: 'release-1.44.0' })).toThrow(InputError);
-    expect(() => up.check({ version: 'release-1.44.0' })).toThrow(/^--version: "release-1\.44\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0/);
+    expect(() => up.check({ version: 'release-1.44.0' })).toThrow(/^--posthog-version: "release-1\.44\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0/);
     expect(() => up.check({ version: 'release-1.42.0' })).not.toThrow();
   });
   it('accepts an untested version with --allow-untested-versions and records the choice', () => {

@@ -10,7 +10,6 @@ import { CONNECTION_NAME } from '../posthog-connection/index.js';
 /** Everything vh-deploy knows of this stack beyond rendering it: names, command, day-2 operations. */
 export const modelRouterOps: StackOps = {
   stack: modelRouterStack,
-  names: ['model-router'],
   deployCommand: 'model-router',
   workloads: { 'model-router': { kind: 'Deployment', name: 'model-router', valueKeys: { replicas: 'replicas', min: 'minReplicas', max: 'maxReplicas' } } },
   defaultWorkload: 'model-router',
@@ -23,7 +22,7 @@ export const modelRouterOps: StackOps = {
   ],
   upgrade: {
     check(req) {
-      if (req.version !== undefined) throw new InputError('--version: is for posthog; for model-router give --image-tag TAG or --image REF');
+      if (req.version !== undefined) throw new InputError('--posthog-version: is for posthog; for model-router give --image-tag TAG or --image REF');
       if ((req.imageTag === undefined) === (req.image === undefined)) throw new InputError('--image-tag: give either --image-tag TAG or --image REF');
       if (req.image !== undefined) parsed(v.imageRef, '--image', req.image);
       else parsed(v.imageTag, '--image-tag', req.imageTag!);

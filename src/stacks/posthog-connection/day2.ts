@@ -6,7 +6,6 @@ import { cloudStack, CONNECTION_NAME } from './index.js';
 /** Everything vh-deploy knows of this stack beyond rendering it: names, command, day-2 operations. */
 export const connectionOps: StackOps = {
   stack: cloudStack,
-  names: ['posthog-connection', 'cloud'],
   deployCommand: 'cloud',
   workloads: {},
   secretSources: [{ key: 'posthogApiKey', secret: CONNECTION_NAME, dataKey: 'POSTHOG_API_KEY' }],

@@ -10,7 +10,6 @@ import { DEFAULT_ROW, untestedVersionProblem } from './compat.js';
 /** Everything vh-deploy knows of this stack beyond rendering it: names, command, day-2 operations. */
 export const posthogOps: StackOps = {
   stack: posthogStack,
-  names: ['posthog', 'self-hosted'],
   deployCommand: 'self-hosted',
   workloads: {
     web: { kind: 'Deployment', name: 'posthog-web', valueKeys: { replicas: 'webReplicas' } },
@@ -22,11 +21,11 @@ export const posthogOps: StackOps = {
   secretSources: [],
   upgrade: {
     check(req) {
-      if (req.imageTag !== undefined || req.image !== undefined) throw new InputError(`${req.image !== undefined ? '--image' : '--image-tag'}: is for model-router; for posthog give --version TAG`);
-      if (req.version === undefined) throw new InputError(`--version: give the PostHog image tag or digest to upgrade to, e.g. --version ${DEFAULT_ROW.posthog}`);
-      parsed(v.imageTag, '--version', req.version);
+      if (req.imageTag !== undefined || req.image !== undefined) throw new InputError(`${req.image !== undefined ? '--image' : '--image-tag'}: is for model-router; for posthog give --posthog-version TAG`);
+      if (req.version === undefined) throw new InputError(`--posthog-version: give the PostHog image tag or digest to upgrade to, e.g. --posthog-version ${DEFAULT_ROW.posthog}`);
+      parsed(v.imageTag, '--posthog-version', req.version);
       // The same table as a deploy (compat.ts): companions follow the version's row.
-      const problem = untestedVersionProblem('--version', req.version, req.allowUntestedVersions === true);
+      const problem = untestedVersionProblem('--posthog-version', req.version, req.allowUntestedVersions === true);
       if (problem) throw new InputError(problem);
     },
     // The choice is recorded with the version, so a routine re-run keeps both; a tested
