@@ -17,7 +17,7 @@ import { MANAGED_BY, STACK_LABEL } from '../manifests/finalize.js';
 import type { StackOps } from '../stacks/day2.js';
 import { notDeployed } from './errors.js';
 import { leaseName, preflightOperation, previewOrLocked, recorded } from './lifecycle.js';
-import type { ActionContext } from './types.js';
+import { noteOf, type ActionContext } from './types.js';
 
 export interface UninstallInput {
   ops: StackOps;
@@ -119,7 +119,7 @@ export async function uninstallAction(input: UninstallInput, ctx: ActionContext)
     if (input.preview) return { ...base, dryRun: true, deleted: deletes.map((d) => d.ref) };
     if (deleteData && plan.waves.flat().some((d) => d.data) && input.confirmDeleteData) {
       if (!(await input.confirmDeleteData(namespace))) throw new VhError('cancelled: the namespace typed did not match; nothing was deleted', ExitCode.interrupted);
-    } else if (ctx.confirm && !(await ctx.confirm(`Uninstall ${stack.name} from namespace ${namespace}${deleteData ? ', its data included' : ' (its data is kept)'}?`))) {
+    } else if (ctx.confirm && !(await ctx.confirm(`Uninstall ${stack.name} from namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}${deleteData ? ', its data included' : ' (its data is kept)'}?`))) {
       throw new VhError('cancelled; nothing was deleted', ExitCode.interrupted);
     }
     const ended = endedRevision(revs);
@@ -179,7 +179,7 @@ export function skipText(r: SkipReason): string {
 function describe(ctx: ActionContext, plan: UninstallPlan): void {
   const { events, namespace, cluster } = ctx;
   const n = plan.waves.flat().length;
-  events.note(`plan (namespace ${namespace}, context ${cluster.contextName}): ${n} to delete in ${plan.waves.length} step${plan.waves.length === 1 ? '' : 's'}, ${plan.kept.length} kept, ${plan.skipped.length} left alone`);
+  events.note(`plan (namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}): ${n} to delete in ${plan.waves.length} step${plan.waves.length === 1 ? '' : 's'}, ${plan.kept.length} kept, ${plan.skipped.length} left alone`);
   plan.waves.forEach((w, i) => events.note(`  ${i + 1}. delete ${w.map((d) => d.ref).join(', ')}`));
   for (const k of plan.kept) events.note(`  keep ${k.ref} (${reasonText(k.reason)})`);
   for (const s of plan.skipped) events.note(`  leave ${s.ref} (${skipText(s.reason)})`);

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { resolveStackOps } from '../stacks/day2.js';
 import { showEvents } from '../ui/printers/events.js';
 import { printUninstall } from '../ui/printers/uninstall.js';
-import { day2Inputs, durationMs, openCluster } from './day2-support.js';
+import { day2Inputs, durationMs, openCluster, targetFor } from './day2-support.js';
 
 export async function runUninstall(cmd: Command, stackName: string, opts: { deleteData?: boolean }): Promise<void> {
   const ctx = await day2Inputs(cmd);
@@ -19,9 +19,9 @@ export async function runUninstall(cmd: Command, stackName: string, opts: { dele
     throw new InputError('--delete-data: deleting volume claims and generated Secrets must be confirmed: run it on a terminal (you type the namespace), or pass --yes');
   }
   const cluster = await openCluster(ctx);
+  const target = targetFor(ctx, cluster, ops.stack.defaultNamespace);
   const events = await showEvents(ctx.ui);
   try {
-    const namespace = globals.namespace ?? ops.stack.defaultNamespace;
     const result = await uninstallAction(
       {
         ops,
@@ -30,14 +30,15 @@ export async function runUninstall(cmd: Command, stackName: string, opts: { dele
         timeoutMs: globals.timeoutMs,
         ...(prompter && {
           confirmDeleteData: async (ns: string) => {
-            const typed = await prompter.input({ message: `This deletes the data of ${ops.stack.name} (volume claims, generated secrets) for good. Type the namespace (${ns}) to confirm:` });
+            const typed = await prompter.input({ message: `This deletes ${ops.stack.name} and its data (volume claims, generated secrets) for good, in namespace ${ns}, context ${cluster.contextName}. Type the namespace to confirm:` });
             return typed.trim() === ns;
           },
         }),
       },
       {
         cluster,
-        namespace,
+        namespace: target.namespace,
+        namespaceNote: target.note,
         events,
         lock: globals.lock,
         ...(prompter && { confirm: (message: string) => prompter.confirm({ message, default: false }) }),

@@ -49,7 +49,7 @@ export interface StuckObject {
 
 /** What a finalizer that holds an object is waiting for, in Kubernetes terms. Pure. */
 export function finalizerNote(f: string): string {
-  if (f === 'foregroundDeletion') return 'its dependents (pods, ReplicaSets) are still being deleted';
+  if (f === 'foregroundDeletion') return 'its dependents, pods and ReplicaSets, are still being deleted';
   if (f === 'kubernetes.io/pvc-protection') return 'a pod still uses the claim';
   if (f === 'kubernetes.io/pv-protection') return 'a claim is still bound to the volume';
   if (f === 'orphan') return 'its dependents are being released';
