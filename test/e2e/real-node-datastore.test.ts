@@ -21,7 +21,7 @@ afterAll(async () => {
 
 /** The Kafka StatefulSet of `vh-deploy self-hosted`, rendered (client dry run) for namespace ns. */
 async function renderedKafka(ns: string): Promise<k8s.V1StatefulSet> {
-  const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--storage-class', 'real-node-local', '--dry-run=client', '-o', 'json', '--yes']);
+  const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--storage-class', 'real-node-local', '--dry-run=client', '-o', 'json', '--yes']);
   expect(r.code, r.err).toBe(0);
   const list = JSON.parse(r.out) as { items: Array<k8s.KubernetesObject & Record<string, unknown>> };
   const sts = list.items.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === 'posthog-kafka') as k8s.V1StatefulSet | undefined;

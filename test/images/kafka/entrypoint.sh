@@ -1,7 +1,8 @@
 #!/bin/sh
 # Stands in for Bitnami's Kafka 2.8 entrypoint + setup.sh + run.sh: the checks and writes
 # that decide whether the broker starts, then a listener on 9092. See README.md here.
-log() { echo "kafka $(date +%H:%M:%S.00) $1 ==> $2"; }
+# bitnami liblog.sh: "kafka HH:MM:SS.ss LEVEL ==> message", the level padded to 5
+log() { printf 'kafka %s %-5s ==> %s\n' "$(date +%H:%M:%S.00)" "$1" "$2"; }
 log INFO "** Starting Kafka setup **"
 # libkafka.sh kafka_validate: a PLAINTEXT listener needs ALLOW_PLAINTEXT_LISTENER=yes
 case "${KAFKA_CFG_LISTENERS:-PLAINTEXT://:9092}" in
