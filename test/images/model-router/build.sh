@@ -18,6 +18,7 @@ build() { # TAG
   printf '{"status":"healthy","service":"model-router"}\n' >"$R/root/www/health"
   [ "$1" = not-ready ] || printf '{"status":"ready"}\n' >"$R/root/www/ready"
   cp "$HERE/metrics.txt" "$R/root/metrics-www/metrics"
+  cp "$HERE/metrics.txt" "$R/root/www/metrics"
   # Dockerfile: COPY configs/app/model-router.yaml /etc/voiceassistant/model-router.yaml
   mkdir -p "$R/etc/voiceassistant"
   cp "$HERE/model-router.yaml" "$R/etc/voiceassistant/model-router.yaml"

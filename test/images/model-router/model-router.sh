@@ -18,9 +18,8 @@ http_addr="${HTTP_ADDR:-$(sed -n '/http:/{n;s/.*addr: *//p}' "$conf")}"
 echo "{\"level\":\"INFO\",\"service\":\"model-router\",\"msg\":\"Model Router service starting\",\"http_addr\":\"$http_addr\",\"grpc_addr\":\"${GRPC_ADDR:-}\"}"
 trap 'kill $pids 2>/dev/null; echo "{\"level\":\"INFO\",\"msg\":\"Model Router service stopped gracefully\"}"; exit 0' TERM INT
 httpd -f -p "$http_addr" -h /root/www & pids=$!
-# Prometheus text on METRICS_PORT when set (vh-deploy's model-router-config), else beside the API
-if [ -n "${METRICS_PORT:-}" ]; then httpd -f -p "0.0.0.0:$METRICS_PORT" -h /root/metrics-www & pids="$pids $!"
-else cp /root/metrics-www/metrics /root/www/metrics 2>/dev/null; fi
+# Prometheus text beside the API, and on METRICS_PORT when set (vh-deploy's model-router-config)
+if [ -n "${METRICS_PORT:-}" ]; then httpd -f -p "0.0.0.0:$METRICS_PORT" -h /root/metrics-www & pids="$pids $!"; fi
 echo "{\"level\":\"INFO\",\"msg\":\"HTTP server listening on $http_addr\"}"
 # one server gone = the process is gone (as one Go binary would be)
 while :; do for p in $pids; do kill -0 "$p" 2>/dev/null || fatal "HTTP server on $http_addr exited"; done; sleep 2 & wait $!; done
