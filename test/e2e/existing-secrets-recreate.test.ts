@@ -140,7 +140,7 @@ describe('existing Secrets (--X-secret)', () => {
 describe('preflight and immutable fields', () => {
   it('a StorageClass that does not exist is exit 2 before any write', async () => {
     const ns = nsName('e2e-nosc');
-    const r = await run(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--storage-class', 'no-such-class', '--yes']);
+    const r = await run(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--storage-class', 'no-such-class', '--yes']);
     expect(r.code, r.err).toBe(2);
     expect(r.err).toMatch(/StorageClass no-such-class does not exist \(named by StatefulSet\/e2e-nosc-[a-z0-9-]+\/posthog-[a-z]+ volumeClaimTemplate [a-z-]+\); classes: .*standard/);
     // The plan would have created the namespace: it does not exist.
@@ -152,7 +152,7 @@ describe('preflight and immutable fields', () => {
     classes.push(sc);
     await storage.createStorageClass({ body: { metadata: { name: sc }, provisioner: 'kubernetes.io/host-path', allowVolumeExpansion: true, volumeBindingMode: 'Immediate' } });
     const ns = nsName('e2e-grow');
-    const base = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--storage-class', sc, '--yes', '--timeout', '3m'];
+    const base = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--storage-class', sc, '--yes', '--timeout', '3m'];
     const first = await run(base, 240_000);
     expect(first.code, first.err).toBe(0);
 
