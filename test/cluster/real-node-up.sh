@@ -18,6 +18,10 @@ elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 TIMEOUT="${VH_E2E_REAL_NODE_TIMEOUT:-90}"
 mkdir -p "$REAL_NODE_DIR"
 rm -f "$REAL_NODE_DIR/unavailable" "$REAL_NODE_DIR/ready"
+# A command that fails unexpectedly (set -e) still leaves a reason for the tests.
+failed_at=""
+trap 'failed_at="line $LINENO: $BASH_COMMAND"' ERR
+trap 'rc=$?; [ "$rc" = 0 ] || [ -e "$REAL_NODE_DIR/unavailable" ] || echo "real-node-up.sh failed (exit $rc) at $failed_at" >"$REAL_NODE_DIR/unavailable"' EXIT
 unavailable() {
   echo "$*" >"$REAL_NODE_DIR/unavailable"
   echo "real-node-up.sh: the real node is not available: $*" >&2
@@ -53,7 +57,12 @@ in_net() { nsenter --net="/var/run/netns/$NETNS" "$@"; }
 # ---- network: a node IP and a pod bridge inside the cluster's namespace -----------------
 # The kubelet refuses a loopback node IP; a second address on lo is not loopback. The
 # "dummy" link type is not available on every kernel, lo always is.
-ip -n "$NETNS" addr show dev lo | grep -q " $REAL_NODE_IP/" || ip -n "$NETNS" addr add "$REAL_NODE_IP/32" dev lo
+# (the address list is read whole first: grep -q closing the pipe would fail it under pipefail)
+lo_addrs="$(ip -n "$NETNS" addr show dev lo)"
+case "$lo_addrs" in
+  *" $REAL_NODE_IP/"*) ;;
+  *) ip -n "$NETNS" addr add "$REAL_NODE_IP/32" dev lo || unavailable "could not add the node IP $REAL_NODE_IP to lo in $NETNS" ;;
+esac
 # Pod IPs come from a subnet of their own, outside the range routed to the fake pod server.
 cat >"$CNI_CONF_DIR/10-vh-real-node.conflist" <<EOF
 {

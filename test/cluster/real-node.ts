@@ -28,6 +28,24 @@ export async function requireRealNode(kc: k8s.KubeConfig): Promise<void> {
   if (ready?.status !== 'True') throw new Error(`node ${REAL_NODE.name} is not Ready: ${ready?.reason ?? '?'} ${ready?.message ?? ''}`);
 }
 
+/**
+ * For a describe block: `await gate.check()` in beforeAll records whether the node is
+ * there; every test starts with `gate.ensure()`, which throws the recorded reason, so
+ * each test fails with it (a throwing beforeAll would report them as skipped).
+ */
+export function realNodeGate(kc: k8s.KubeConfig): { check(): Promise<boolean>; ensure(): void } {
+  let missing: Error | undefined;
+  return {
+    async check() {
+      missing = await requireRealNode(kc).then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      return missing === undefined;
+    },
+    ensure() {
+      if (missing) throw missing;
+    },
+  };
+}
+
 /** A fresh namespace labelled so that every pod created in it runs on the real node. */
 export async function realNodeNamespace(kc: k8s.KubeConfig, prefix: string): Promise<string> {
   const name = uniqueName(prefix);

@@ -8,7 +8,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
-import { deleteLocalVolume, localVolume, REAL_NODE, realNodeNamespace, requireRealNode } from '../cluster/real-node.js';
+import { deleteLocalVolume, localVolume, REAL_NODE, realNodeGate, realNodeNamespace } from '../cluster/real-node.js';
 import { apps, cli, core, kc } from './support/day2.js';
 
 const IMAGE = 'vh-contract.local/kafka:2.8.1';
@@ -45,11 +45,13 @@ async function runBroker(prefix: string, edit: (s: k8s.V1StatefulSet) => void = 
 }
 
 describe('a non-root data store on a fresh local volume (real kubelet)', () => {
+  const gate = realNodeGate(kc);
   beforeAll(async () => {
-    await requireRealNode(kc);
+    await gate.check();
   });
 
   it('as rendered (runAsUser 1001 + fsGroup 1001): the broker writes its data directory and becomes Ready', async () => {
+    gate.ensure();
     const { ns, sts } = await runBroker('e2e-real-kafka');
     expect(sts.spec!.template.spec!.securityContext).toEqual({ runAsUser: 1001, fsGroup: 1001 });
     const pod = await waitFor('posthog-kafka-0 Ready', async () => {
@@ -63,6 +65,7 @@ describe('a non-root data store on a fresh local volume (real kubelet)', () => {
   });
 
   it('the same StatefulSet without fsGroup: the kubelet leaves the volume root-owned, mkdir fails, the pod crash-loops with that log line', async () => {
+    gate.ensure();
     const { ns } = await runBroker('e2e-real-kafka-nofsg', (s) => {
       delete s.spec!.template.spec!.securityContext!.fsGroup;
     });

@@ -4,13 +4,13 @@
 // (test/images/model-router: root, WORKDIR /root/ mode 0700, CMD ./model-router). Every
 // failure below is the kubelet's or runc's own words, read back from vh-deploy's report —
 // no stage file decides anything here.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiRequest, deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
-import { kubectlExec, REAL_NODE, realNodeNamespace, requireRealNode } from '../cluster/real-node.js';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { kubectlExec, REAL_NODE, realNodeGate, realNodeNamespace } from '../cluster/real-node.js';
 import { runCli } from './support/cli.js';
 import { cli, core, historyJson, KEY, kc, kubeconfig, noSecrets, routerArgs, verifyJson } from './support/day2.js';
 
@@ -42,8 +42,9 @@ async function readyPod(ns: string): Promise<k8s.V1Pod> {
 
 describe('the Model Router with the seed image contract, on a real kubelet', () => {
   let ns: string;
+  const gate = realNodeGate(kc);
   beforeAll(async () => {
-    await requireRealNode(kc);
+    if (!(await gate.check())) return;
     ns = await realNodeNamespace(kc, 'e2e-real-mr');
     created.push(ns);
     const c = await cli(['cloud', '-n', ns, '--region', 'eu', '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
@@ -51,6 +52,7 @@ describe('the Model Router with the seed image contract, on a real kubelet', () 
   });
 
   it('default security settings (runAsUser 65532): fails fast with runc\'s permission error on ./model-router, from the kubelet', async () => {
+    gate.ensure();
     const r = await cli(routerArgs(ns, { image: SEED, extra: ['--replicas', '1'] }));
     expect(r.code, r.out + r.err).toBe(1);
     // The kubelet's reason and runc's message, verbatim.
@@ -67,6 +69,7 @@ describe('the Model Router with the seed image contract, on a real kubelet', () 
   });
 
   it('with podSecurityContext runAsUser 0 / runAsNonRoot false (config file): Ready on the real node, verify passes through the API server proxy', async () => {
+    gate.ensure();
     const r = await cli(routerArgs(ns, { image: SEED, extra: ['--replicas', '1', '--config', asRoot] }));
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/^✓ Model Router \/health: HTTP 200 via Service model-router; 1 of 1 pods ok/m);
@@ -90,6 +93,7 @@ describe('the Model Router with the seed image contract, on a real kubelet', () 
   });
 
   it('a config change rolls the pods for real, and rollback puts the old value back into the running container\'s environment', async () => {
+    gate.ensure();
     const before = await readyPod(ns);
     const envOf = async (pod: k8s.V1Pod) =>
       (await kubectlExec(kubeconfig, inject('clusterBinDir'), ns, pod.metadata!.name!, ['sh', '-c', 'echo "$DB_HOST"'])).trim();
@@ -112,6 +116,7 @@ describe('the Model Router with the seed image contract, on a real kubelet', () 
   });
 
   it('a Secret key removed after the deploy: the new pod of a scale-up stops at CreateContainerConfigError with the kubelet\'s words', async () => {
+    gate.ensure();
     await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'db-creds' }, stringData: { password: 'real-node-db-pw' } } });
     // No VH_DEPLOY_DB_PASSWORD here: the password comes from the Secret.
     const r = await runCli(routerArgs(ns, { image: SEED, extra: ['--replicas', '1', '--config', asRoot, '--db-password-secret', 'db-creds/password'] }), { kubeconfig });
@@ -128,8 +133,9 @@ describe('the Model Router with the seed image contract, on a real kubelet', () 
 
 describe('failures the kubelet reports, each in vh-deploy\'s report', () => {
   let ns: string;
+  const gate = realNodeGate(kc);
   beforeAll(async () => {
-    await requireRealNode(kc);
+    if (!(await gate.check())) return;
     ns = await realNodeNamespace(kc, 'e2e-real-fail');
     created.push(ns);
     const c = await cli(['cloud', '-n', ns, '--region', 'eu', '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
@@ -137,6 +143,7 @@ describe('failures the kubelet reports, each in vh-deploy\'s report', () => {
   });
 
   it('a crash loop: the seed Dockerfile\'s own config path bug, with the container\'s real last log line and exit code', async () => {
+    gate.ensure();
     const r = await cli(routerArgs(ns, { image: 'vh-contract.local/model-router:no-config', extra: ['--replicas', '1', '--config', asRoot] }));
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.err).toMatch(/\(container model-router\): CrashLoopBackOff: back-off \d+s restarting failed container=model-router pod=model-router-[a-z0-9]+-[a-z0-9]+_[a-z0-9-]+\([0-9a-f-]+\); restarted \d+ times; last exit code 1 \(Error\)$/m);
@@ -145,6 +152,7 @@ describe('failures the kubelet reports, each in vh-deploy\'s report', () => {
   });
 
   it('an image no registry serves: ErrImagePull/ImagePullBackOff with containerd\'s resolve error', async () => {
+    gate.ensure();
     const r = await cli(routerArgs(ns, { image: 'registry.invalid/model-router:1.0.0', extra: ['--replicas', '1', '--config', asRoot] }));
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.err).toMatch(/\(container model-router\): (ErrImagePull|ImagePullBackOff): .*registry\.invalid\/model-router:1\.0\.0/m);
@@ -153,6 +161,7 @@ describe('failures the kubelet reports, each in vh-deploy\'s report', () => {
   });
 
   it('a readiness probe that really fails: /ready answers 404, the deploy times out naming the pod not ready, the kubelet\'s event says why', async () => {
+    gate.ensure();
     const r = await cli(routerArgs(ns, { image: 'vh-contract.local/model-router:not-ready', extra: ['--replicas', '1', '--config', asRoot, '--timeout', '25s'] }));
     expect(r.code, r.out + r.err).not.toBe(0);
     expect(r.err).toMatch(/pod model-router-[a-z0-9]+-[a-z0-9]+: running, not ready/);
