@@ -10,8 +10,9 @@
 // - Model Router: a recorded object re-created by another field manager is left alone and
 //   named; the PostHog connection `cloud` owns survives; `rollback` after the uninstall is
 //   refused (its Secret is gone; values are never recorded), nothing written;
-// - an object held by a finalizer: exit 1 at --timeout naming it and the finalizer, the
-//   revision is failed; once the finalizer is gone, a re-run finishes the job.
+// - deletes are foreground: a pod held by a finalizer keeps its Deployment, which is named
+//   with the finalizer at --timeout (exit 1, revision failed); once the pod can go, a
+//   re-run finishes the job.
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiRequest, deleteNamespaces } from '../cluster/e2e-helpers.js';
 import { apps, cli, core, created, deployRouter, historyJson, kc, nsName, noSecrets } from './support/day2.js';
@@ -63,7 +64,7 @@ const claims = ['data-posthog-clickhouse-0', 'data-posthog-kafka-0', 'data-posth
 
 describe('uninstall self-hosted PostHog', () => {
   const ns = nsName('e2e-uninst-ph');
-  const deploy = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m'];
+  const deploy = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m'];
   let secretData: Record<string, string> | undefined;
   let claimUids: Record<string, string | undefined> = {};
   let deployed: string[] = [];
@@ -96,7 +97,7 @@ describe('uninstall self-hosted PostHog', () => {
     expect(await inventory(ns)).toEqual(deployed);
   });
 
-  it('uninstall deletes everything but the claims and the generated Secret, waits for the pods too, and records an uninstalled revision', async () => {
+  it('uninstall deletes everything but the claims and the generated Secret (pods included), in reverse order, and records an uninstalled revision', async () => {
     const r = await cli(['uninstall', 'posthog', '-n', ns, '-o', 'json', '--timeout', '2m']);
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out) as UninstallDoc;
@@ -190,23 +191,34 @@ describe('uninstall Model Router', () => {
 });
 
 describe('uninstall and a finalizer', () => {
-  it('an object still held at --timeout is named with its finalizer (exit 1, revision failed); a re-run after the finalizer went finishes', async () => {
+  /** Sets a pod's finalizers (read and replace; retried when the pod changed meanwhile). */
+  async function setPodFinalizers(ns: string, name: string, finalizers: string[]): Promise<void> {
+    for (let i = 0; ; i++) {
+      const pod = await core.readNamespacedPod({ name, namespace: ns });
+      try {
+        await core.replaceNamespacedPod({ name, namespace: ns, body: { ...pod, metadata: { ...pod.metadata, finalizers } } });
+        return;
+      } catch (e) {
+        if (i >= 5) throw e;
+      }
+    }
+  }
+
+  it('waits for the pods too: a pod held by a finalizer keeps its Deployment (foreground deletion) and is named at --timeout (exit 1, revision failed); a re-run after it went finishes', async () => {
     const ns = await deployRouter('e2e-uninst-fin');
-    const path = `/api/v1/namespaces/${ns}/configmaps/model-router-config`;
-    const setFinalizers = async (finalizers: string[]) => {
-      const cm = await core.readNamespacedConfigMap({ name: 'model-router-config', namespace: ns });
-      await core.replaceNamespacedConfigMap({ name: 'model-router-config', namespace: ns, body: { ...cm, metadata: { ...cm.metadata, finalizers } } });
-    };
-    await setFinalizers(['e2e.example.com/hold']);
-    const r = await cli(['uninstall', 'model-router', '-n', ns, '--timeout', '5s']);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain(`ConfigMap/${ns}/model-router-config: held by finalizer e2e.example.com/hold (whoever set it has not removed it)`);
+    const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: 'app.kubernetes.io/name=model-router' });
+    const pod = pods.items[0]!.metadata!.name!;
+    await setPodFinalizers(ns, pod, ['e2e.example.com/hold']);
+    const r = await cli(['uninstall', 'model-router', '-n', ns, '--timeout', '8s']);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toContain(`Deployment/${ns}/model-router: held by finalizer foregroundDeletion (its dependents, pods and ReplicaSets, are still being deleted)`);
     expect(r.err).toMatch(/re-run the same command to go on/);
     expect((await historyJson(ns)).map((h) => `${h.revision} ${h.status} ${h.command}`)).toEqual(['1 deployed model-router', '2 failed uninstall']);
-    await setFinalizers([]);
+    await setPodFinalizers(ns, pod, []);
     const again = await cli(['uninstall', 'model-router', '-n', ns, '--timeout', '60s']);
     expect(again.code, again.err).toBe(0);
-    expect((await apiRequest(kc, 'GET', path)).status).toBe(404);
+    expect((await core.listNamespacedPod({ namespace: ns })).items.map((p) => p.metadata?.name)).toEqual([]);
+    expect((await apps.listNamespacedDeployment({ namespace: ns })).items).toEqual([]);
     expect((await historyJson(ns)).map((h) => `${h.revision} ${h.status}`)).toEqual(['1 superseded', '2 failed', '3 uninstalled']);
   });
 });
