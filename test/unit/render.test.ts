@@ -8,19 +8,10 @@ import { modelRouterStack } from '../../src/stacks/model-router/index.js';
 import { posthogStack, POSTHOG_SECRET } from '../../src/stacks/posthog/index.js';
 import { cloudStack } from '../../src/stacks/posthog-connection/index.js';
 import { offlineContext, renderStack, type RenderContext } from '../../src/stacks/stack.js';
+import { ROUTER_VALUES } from './support/router-values.js';
 
 const KEY = 'phc_goldenGOLDENgolden0123456789';
-const mr = {
-  image: 'registry.example.com/model-router:1.4.2',
-  dbHost: 'pg.data.svc',
-  dbPort: 5432,
-  dbName: 'model_router',
-  dbUser: 'router',
-  dbPassword: 'p@ss:w/rd#1',
-  dbSslMode: 'require',
-  redisAddr: 'redis.data.svc:6379',
-  openaiApiKey: 'sk-goldengoldengoldengolden0000',
-};
+const mr = ROUTER_VALUES;
 const phSecrets = {
   SECRET_KEY: 'k'.repeat(64),
   POSTHOG_DB_PASSWORD: 'd'.repeat(43),

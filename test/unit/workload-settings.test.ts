@@ -21,21 +21,11 @@ import { SELF_HOSTED_FIELDS } from '../../src/stacks/posthog/fields.js';
 import { posthogStack } from '../../src/stacks/posthog/index.js';
 import { POSTHOG_WORKLOADS } from '../../src/stacks/posthog/workloads.js';
 import { offlineContext, recallValues, renderStack } from '../../src/stacks/stack.js';
+import { ROUTER_VALUES } from './support/router-values.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vh-settings-'));
 const layers = (l: Partial<Layers>): Layers => ({ flag: {}, env: {}, config: {}, ...l });
-const mr = {
-  image: 'registry.example.com/model-router:1.4.2',
-  dbHost: 'pg.data.svc',
-  dbPort: 5432,
-  dbName: 'model_router',
-  dbUser: 'router',
-  dbPassword: 'p@ss:w/rd#1',
-  dbSslMode: 'require',
-  redisAddr: 'redis.data.svc:6379',
-  posthogHost: 'https://eu.i.posthog.com',
-  posthogApiKey: 'phc_settingsSETTINGS0123456789',
-};
+const mr = { ...ROUTER_VALUES, posthogHost: 'https://eu.i.posthog.com', posthogApiKey: 'phc_settingsSETTINGS0123456789' };
 type Any = Record<string, any>;
 const find = (objs: KubeObject[], kind: string, name: string) => {
   const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
