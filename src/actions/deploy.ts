@@ -133,6 +133,8 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
   if (rc.changes.length) for (const l of changeLines(rc.changes)) events.note(`recreate: ${l}`);
   const dry = [...(await dryRunObjects(cluster, objects.filter((o) => !rc.recreate.some((r) => r.object === o)), { forceConflicts: input.forceConflicts })), ...recreatedResults(rc)];
   events.note(`plan: ${countActions(dry)}`);
+  const standIn = dry.filter((r) => r.validatedIn);
+  if (standIn.length) events.note(`dry run: ${standIn.length} objects validated in namespace ${standIn[0]!.validatedIn} (theirs does not exist yet)`);
   if (input.mode === 'server') return { ...common, mode: 'server', objects: dry };
   if (input.mode === 'diff') return { ...common, mode: 'diff', changes: await planDiff(cluster, objects, dry) };
   if (input.showChanges) for (const l of planLines(await planDiff(cluster, objects, dry))) events.note(l);

@@ -46,7 +46,7 @@ export async function readReusedSecrets(cluster: Cluster, stack: Stack, namespac
 export interface PlannedChange {
   ref: string;
   action: string;
-  /** Why a new object was not checked by the dry run (`namespace X is created by this plan`). */
+  /** What the dry run says of a new object (`namespace X is created by this plan`). */
   note?: string;
   lines: string[];
 }
@@ -57,7 +57,8 @@ export async function planDiff(cluster: Cluster, objects: KubeObject[], dry: App
   for (const r of dry) {
     if (r.action === 'unchanged') continue;
     if (r.action !== 'configured' || !r.object) {
-      out.push({ ref: r.ref, action: 'new', ...(r.action === 'skipped' && { note: r.note ?? 'skipped in the dry run' }), lines: [] });
+      const note = r.note ?? (r.action === 'skipped' ? 'skipped in the dry run' : undefined);
+      out.push({ ref: r.ref, action: 'new', ...(note && { note }), lines: [] });
       continue;
     }
     const live = await readObject(cluster, r.key);

@@ -1,5 +1,5 @@
 // `vh-deploy init STACK [FILE]`: writes a commented config file for the stack's deploy
-// command (docs/config.md). Every key is commented out: a key set in the file outranks
+// command (docs/cli.md). Every key is commented out: a key set in the file outranks
 // the values a later `upgrade` or `scale` records (docs/architecture.md, "Values
 // persist"), so the file pins only what the user uncomments.
 import { writeFileSync } from 'node:fs';

@@ -26,7 +26,7 @@ export interface RenderRequest {
 }
 
 /**
- * `render` / `--dry-run=client` (docs/day2.md, "render and diff"): without --show-secrets
+ * `render` / `--dry-run=client` (docs/cli.md, "render and diff"): without --show-secrets
  * nothing contacts a cluster and Secret values are masked, which is said on stderr when
  * the output goes where it could be applied. With --show-secrets the generated secrets
  * are read from the cluster, so the values shown are the ones deployed; when they cannot

@@ -1,6 +1,6 @@
 // `vh-deploy config schema`: the JSON Schema of the --config file, generated from the
 // zod schemas the loader and the inputs use (zod 4 z.toJSONSchema), so editors complete
-// and check the file (docs/config.md) and the schema can never drift from the CLI.
+// and check the file (docs/cli.md) and the schema can never drift from the CLI.
 import { z } from 'zod';
 import { configFileSchema } from './configfile.js';
 import { envName, type Field, fileKey, flagName } from './fields.js';
@@ -34,7 +34,7 @@ export function configJsonSchema(): JsonSchema {
   return {
     $schema,
     title: 'vh-deploy config file',
-    description: 'Option values for vh-deploy --config FILE: camelCase keys, shared by every command (docs/config.md). Precedence: flag > env (VH_DEPLOY_*) > this file > recorded values > defaults.',
+    description: 'Option values for vh-deploy --config FILE: camelCase keys, shared by every command (docs/cli.md). Precedence: flag > env (VH_DEPLOY_*) > this file > recorded values > defaults.',
     ...base,
     properties,
   };

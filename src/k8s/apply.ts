@@ -3,7 +3,7 @@
 // drops unknown fields, kubernetes-client/javascript src/object.ts KubernetesObjectApi.patch), a dry run of the whole plan before the
 // first write, and group-by-group apply with a wait between groups.
 import { ClusterAccessError, OperationError, VhError } from '../errors.js';
-import { KubeApiError, redactSecretValues, type StatusCause } from './api-error.js';
+import { KubeAccessError, KubeApiError, redactSecretValues, type StatusCause } from './api-error.js';
 import { reasonOf, withReason, type EngineReason } from './reasons.js';
 import { ApiUnreachableError, type Cluster, type KubeResponse } from './client.js';
 import { findResource, invalidateDiscovery, readObject, targetOf, type Target } from './discovery.js';
@@ -28,6 +28,11 @@ export interface ApplyResult {
   note?: string;
   /** A skipped object that cannot exist yet: its namespace does not. */
   absent?: true;
+  /**
+   * A dry run of an object whose namespace the plan creates: the server validated it as
+   * if it were in this existing namespace (STAND_IN_NAMESPACE) instead.
+   */
+  validatedIn?: string;
   /** The object as the server returned it; Secret data is removed. */
   object?: KubeObject;
   /** A failed Job that was deleted to run it again (src/k8s/job-rerun.ts): its failure. */
@@ -327,10 +332,50 @@ function kindsFromPlannedCrds(objects: readonly KubeObject[]): Set<string> {
 }
 
 /**
+ * Where a dry run validates an object whose own namespace the plan creates: a dry run
+ * writes nothing, so that namespace never exists for it. `default` exists in every
+ * cluster and cannot be deleted. (docs/cli.md, "Server dry run into a new namespace".)
+ */
+export const STAND_IN_NAMESPACE = 'default';
+
+/**
+ * A dry-run create (POST, dryRun=All, fieldValidation=Strict) of the object in the
+ * stand-in namespace: decoding, unknown fields, defaulting, the kind's validation and
+ * admission all run there as they would in its own namespace. A 409 AlreadyExists
+ * (something of that name lives in `default`) still means valid: the API server
+ * validates before its storage looks the name up (k8s.io/apiserver registry Store.Create:
+ * BeforeCreate and the admission checks, then the dry-run storage's existence check).
+ * Not checked: what only the new namespace would add (its quota, LimitRanges,
+ * PodSecurity labels). Without permission to create there, the object is `skipped`
+ * and says it was not validated.
+ */
+async function dryRunInStandIn(cluster: Cluster, obj: KubeObject, t: Target, opts: Omit<ApplyOptions, 'dryRun'>): Promise<ApplyResult> {
+  const ref = objectRef(t.key);
+  const note = `namespace ${t.key.namespace!} is created by this plan`;
+  const stand = await targetOf(cluster, { ...obj, metadata: { ...obj.metadata, namespace: STAND_IN_NAMESPACE } });
+  try {
+    await cluster.requestOk('POST', stand.collection, {
+      query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, fieldValidation: 'Strict', dryRun: 'All' },
+      body: JSON.stringify(bodyFor(obj, stand)),
+      what: ref,
+      okStatuses: [409],
+      ...(opts.signal && { signal: opts.signal }),
+    });
+  } catch (e) {
+    if (e instanceof KubeAccessError && e.status === 403) {
+      return { ref, key: t.key, action: 'skipped', resourceVersion: '', absent: true, note: `${note}; not validated (no permission to create it in namespace ${STAND_IN_NAMESPACE})` };
+    }
+    throw applyError(obj, ref, e);
+  }
+  return { ref, key: t.key, action: 'created', resourceVersion: '', absent: true, note, validatedIn: STAND_IN_NAMESPACE };
+}
+
+/**
  * Server-side dry run (dryRun=All) of the whole plan before the first write, with
  * every failure collected (validation, admission, conflicts, RBAC) so the user sees
- * all problems at once. Objects that cannot be dry-run yet - their namespace or
- * their CRD is created by this same plan - come back as `skipped` with a note.
+ * all problems at once. Objects whose namespace this same plan creates are validated
+ * in a stand-in namespace (dryRunInStandIn); custom resources whose CRD it creates
+ * cannot be checked yet and come back as `skipped` with a note.
  */
 export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObject[], opts: Omit<ApplyOptions, 'dryRun'> = {}): Promise<ApplyResult[]> {
   checkPlan(objects);
@@ -359,7 +404,7 @@ export async function dryRunObjects(cluster: Cluster, objects: readonly KubeObje
     }
     const t = await targetOf(cluster, o);
     if (t.key.namespace && plannedNamespaces.has(t.key.namespace) && !(await namespaceExists(t.key.namespace))) {
-      return skip(`namespace ${t.key.namespace} is created by this plan`, t.key, true);
+      return dryRunInStandIn(cluster, o, t, opts);
     }
     return applyObject(cluster, o, { ...opts, dryRun: true });
   });

@@ -100,12 +100,13 @@ describe('apply and wait', () => {
     const events: DeployEvent[] = [];
     const res = await deploy(cluster, plan, { timeoutMs: 120_000, onEvent: (e) => events.push(e) });
 
-    // The namespace does not exist yet, so the dry run skips what lives in it (and says why).
-    expect(res.dryRun.map((r) => [r.ref, r.action])).toEqual([
-      [`Namespace/${ns}`, 'created'],
-      [`ConfigMap/${ns}/web-config`, 'skipped'],
-      [`Service/${ns}/web`, 'skipped'],
-      [`Deployment/${ns}/web`, 'skipped'],
+    // The namespace does not exist yet: what lives in it is validated in the stand-in
+    // namespace (docs/cli.md, "Server dry run into a new namespace"), not skipped.
+    expect(res.dryRun.map((r) => [r.ref, r.action, r.validatedIn])).toEqual([
+      [`Namespace/${ns}`, 'created', undefined],
+      [`ConfigMap/${ns}/web-config`, 'created', 'default'],
+      [`Service/${ns}/web`, 'created', 'default'],
+      [`Deployment/${ns}/web`, 'created', 'default'],
     ]);
     expect(res.applied.map((r) => [r.ref, r.action])).toEqual([
       [`Namespace/${ns}`, 'created'],

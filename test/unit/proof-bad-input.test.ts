@@ -74,7 +74,7 @@ describe(`bad-input corpus without a cluster (${BAD_INPUTS.length} cases)`, () =
     child.stdout.once('data', () => child.stdout.destroy());
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
     expect(err).not.toMatch(STACK_FRAME);
-    // Nothing but the warning that masked Secrets went to a pipe (docs/day2.md, "render and diff").
+    // Nothing but the warning that masked Secrets went to a pipe (docs/cli.md, "render and diff").
     expect(err.replace(/^warning: Secret values are masked .*\n/, '')).toBe('');
     expect(code).toBe(0);
   });
