@@ -307,6 +307,7 @@ cat >"$STATE/cluster.json" <<EOF
 EOF
 date -u +%FT%TZ >"$STATE/ready"
 say "cluster up in $(elapsed)s: $SERVER (netns $NETNS)"
+say "  export KUBECONFIG=$STATE/kubeconfig   # or: source $STATE/env"
 # The real node is an addition: a machine that cannot run containers still gets the
 # cluster; the reason is in $REAL_NODE_DIR/unavailable and the tests that need the node
 # fail with it. VH_E2E_REAL_NODE=0 leaves it out on purpose (also recorded).
@@ -315,5 +316,4 @@ if [ "${VH_E2E_REAL_NODE:-1}" = 0 ]; then
 elif ! bash "$CLUSTER_DIR/real-node-up.sh"; then
   say "WARNING: the real node did not start: $(cat "$REAL_NODE_DIR/unavailable" 2>/dev/null)"
 fi
-say "  export KUBECONFIG=$STATE/kubeconfig   # or: source $STATE/env"
 echo "$STATE/kubeconfig"
