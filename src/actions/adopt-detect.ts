@@ -28,7 +28,9 @@ export function legacyValues(stack: Stack, found: readonly FoundLegacy[], given:
   const values = stack.legacy.values(found);
   const secret = new Set(stack.fields.filter((f) => f.secret).map((f) => f.key));
   for (const [k, v] of Object.entries(values)) if (secret.has(k) && typeof v === 'string') registerSecret(v);
-  return Object.fromEntries(Object.entries(values).filter(([k]) => given[k] === undefined));
+  // A value given in one group of alternatives (--region) drops the others' (the script's host).
+  const dropped = new Set((stack.alternatives ?? []).flatMap((groups) => (groups.some((g) => g.some((k) => given[k] !== undefined)) ? groups.flat() : [])));
+  return Object.fromEntries(Object.entries(values).filter(([k]) => given[k] === undefined && !dropped.has(k)));
 }
 
 /** How the found objects are named in messages: `Deployment/model-router, Service/model-router, …`. Pure. */

@@ -1,6 +1,7 @@
 // `vh-deploy cloud`: the PostHog connection (ConfigMap + Secret) that the Model Router
 // reads, pointing at PostHog Cloud or a custom host.
 import { CLOUD_FIELDS } from './fields.js';
+import { cloudLegacy } from './legacy.js';
 import { renderTemplate } from '../../manifests/template.js';
 import { maskValue } from '../../manifests/finalize.js';
 import { secretRefOf, type SecretRef } from '../../config/secret-refs.js';
@@ -63,6 +64,7 @@ export const cloudStack: Stack = {
   check: (v) => (v.host !== undefined && v.region !== undefined ? ['--host and --region are alternatives; give one'] : []),
   alternatives: [[['region'], ['host']]],
   reusedSecrets: [],
+  legacy: cloudLegacy,
   version: () => undefined,
   health: () => [],
   render(values, ctx) {

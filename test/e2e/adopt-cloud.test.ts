@@ -1,0 +1,68 @@
+/// <reference path="../cluster/inject.d.ts" />
+// Taking over the PostHog Cloud connection deploy-posthog.sh `cloud` wrote (docs/adopt.md,
+// issue 12): its ConfigMap/Secret names differ from vh-deploy's. Refused without --adopt in
+// CI (exit 2, nothing written); with it, the key carried over into model-router-posthog
+// and the script's pair deleted; a second run changes nothing; verify passes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiRequest } from '../cluster/e2e-helpers.js';
+import { runCli } from './support/cli.js';
+import { kc, kubeconfig, nsName } from './support/day2.js';
+import { fixtureText, kubectlApply, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
+import { snapshot } from './support/snapshot.js';
+
+const KEY = 'phc_LegacyCloudKey0123456789abcdefXYZ';
+const SECRETS = [KEY, Buffer.from(KEY).toString('base64')];
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { kubeconfig, env });
+const ns = nsName('e2e-adopt-cloud');
+
+beforeAll(() => {
+  kubectlApply(fixtureText('namespace-voicehelper-prod.yaml', { 'voicehelper-prod': ns }));
+  kubectlApply(fixtureText('cloud.yaml', { 'voicehelper-prod': ns }));
+});
+
+describe('take over deploy-posthog.sh cloud', () => {
+  let legacy: Record<string, string>;
+  beforeAll(async () => {
+    legacy = await secretHashes(kc, ns, 'model-router-posthog-secret');
+  });
+
+  it('without --adopt in CI: exit 2 naming the pair and the flag, nothing written', async () => {
+    const before = await snapshot(kc, ns);
+    const r = await run(['cloud', '-n', ns, '--yes']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain('ConfigMap/model-router-posthog-config, Secret/model-router-posthog-secret');
+    expect(r.err).toContain('--adopt');
+    expect((await snapshot(kc, ns)).objects).toEqual(before.objects);
+    for (const s of SECRETS) expect(`${r.out}${r.err}`).not.toContain(s);
+  });
+
+  it('--adopt: the key carried over, the script\'s pair gone, revision 1 kind adopt', async () => {
+    const r = await run(['cloud', '-n', ns, '--yes', '--adopt']);
+    expect(r.code, `${r.out}\n${r.err}`).toBe(0);
+    for (const s of SECRETS) expect(`${r.out}${r.err}`).not.toContain(s);
+    expect(r.err).toContain('https://eu.posthog.com (from the install being taken over)');
+    expect(await scriptLeftovers(kc, ns, [])).toEqual([]);
+    for (const gone of ['configmaps/model-router-posthog-config', 'secrets/model-router-posthog-secret']) {
+      expect((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/${gone}`)).status, gone).toBe(404);
+    }
+    const mine = await secretHashes(kc, ns, 'model-router-posthog');
+    expect(mine.POSTHOG_API_KEY).toBe(legacy.POSTHOG_API_KEY);
+    expect(mine.POSTHOG_API_KEY).toBe(sha256(KEY));
+    const cm = JSON.parse((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/configmaps/model-router-posthog`)).body) as { data: Record<string, string> };
+    expect(cm.data.POSTHOG_HOST).toBe('https://eu.posthog.com');
+    const h = await run(['history', 'cloud', '-n', ns, '-o', 'json']);
+    const doc = JSON.parse(h.out) as { revisions: Array<{ revision: number; status: string; kind?: string }> };
+    expect(doc.revisions.map((x) => [x.revision, x.status, x.kind])).toEqual([[1, 'deployed', 'adopt']]);
+  });
+
+  it('a second run changes nothing; verify passes', async () => {
+    const before = await snapshot(kc, ns);
+    const r = await run(['cloud', '-n', ns, '--yes', '-o', 'json'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { objects: Array<{ ref: string; action: string }> };
+    expect(doc.objects.filter((o) => o.action !== 'unchanged')).toEqual([]);
+    expect((await snapshot(kc, ns)).objects).toEqual(before.objects);
+    const v = await run(['verify', 'cloud', '-n', ns]);
+    expect(v.code, `${v.out}\n${v.err}`).toBe(0);
+  });
+});
