@@ -40,6 +40,10 @@ command -v curl >/dev/null || die "curl is missing: run test/cluster/ci-prereqs.
 # ---- already running? ---------------------------------------------------------------
 if [ "$FRESH" = 0 ] && bash "$CLUSTER_DIR/status.sh" --quiet; then
   say "cluster already running (kubeconfig $STATE/kubeconfig); reusing it. Use --fresh to restart."
+  # a cluster started before the real node existed, or whose node was stopped, gets it now
+  if [ "${VH_E2E_REAL_NODE:-1}" != 0 ] && ! [ -f "$REAL_NODE_DIR/ready" ]; then
+    bash "$CLUSTER_DIR/real-node-up.sh" || say "WARNING: the real node did not start: $(cat "$REAL_NODE_DIR/unavailable" 2>/dev/null)"
+  fi
   echo "$STATE/kubeconfig"
   exit 0
 fi
