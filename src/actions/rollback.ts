@@ -186,6 +186,8 @@ export async function rollbackAction(input: RollbackInput, ctx: ActionContext, w
     const { target, current } = choice;
     await assertSecretsLive(cluster, ops, target, current);
     if (!isSuccessful(target)) events.warn(`revision ${target.revision} was ${target.status}${target.error ? ` (${target.error})` : ''}; rolling back to it as asked`);
+    // docs/adopt.md: the objects a take-over replaced were never recorded.
+    if (target.kind === 'adopt') events.note(`revision ${target.revision} is the take-over of another tool's install: this restores vh-deploy's objects as it applied them, never the objects it replaced`);
     events.note(`${ops.stack.name} in namespace ${namespace}${noteOf(ctx)}, context ${cluster.contextName}: revision ${current.revision} (${current.status}, ${current.description}) → revision ${target.revision} (${target.description}${target.version ? `, ${target.version}` : ''})`);
     const plan = await planRevision(cluster, ops.stack.name, target, current.manifests);
     // Every verb the rollback needs (a user without `delete` must not be stopped after the apply).

@@ -176,7 +176,10 @@ export function chooseRollbackTarget(revs: readonly Revision[], to?: number): Ro
   const same = JSON.stringify(current.manifests);
   const target = sorted.find((r) => r.revision < bound && r.revision !== current.revision && isSuccessful(r) && r.manifests.length > 0 && JSON.stringify(r.manifests) !== same);
   if (!target) {
-    return { ok: false, message: `no successful revision before revision ${bound} to roll back to (history: ${describeHistory(sorted)})` };
+    const adopted = sorted.find((r) => r.kind === 'adopt' && r.revision <= bound);
+    // docs/adopt.md: what the take-over replaced was never recorded.
+    const before = adopted ? `; revision ${adopted.revision} took over objects another tool made, and their state before it was never recorded: no rollback restores them` : '';
+    return { ok: false, message: `no successful revision before revision ${bound} to roll back to (history: ${describeHistory(sorted)})${before}` };
   }
   return { ok: true, target, current };
 }

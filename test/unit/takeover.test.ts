@@ -6,6 +6,7 @@ import { CLIENT_SIDE_APPLY_MANAGER, isClientSideApplied, LAST_APPLIED, labelsMat
 import type { KubeObject } from '../../src/k8s/types.js';
 import { modelRouterLegacy } from '../../src/stacks/model-router/legacy.js';
 import { takeoverLines } from '../../src/actions/adopt.js';
+import { chooseRollbackTarget, type Revision } from '../../src/k8s/revisions.js';
 
 const obj = (kind: string, name: string, extra: Partial<KubeObject> = {}, meta: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1',
@@ -118,5 +119,19 @@ describe('the Model Router table reads the values the script held', () => {
       f(obj('Deployment', 'model-router', { spec: { replicas: 4 } })),
     ]);
     expect(values).toEqual({ replicas: 4 });
+  });
+});
+
+describe('rollback after an adoption', () => {
+  const rev = (revision: number, extra: Partial<Revision> = {}): Revision => ({
+    revision, stack: 's', namespace: 'ns', status: 'deployed', time: '', updated: '', vhDeployVersion: '', command: 'model-router', description: '', images: [], values: {}, manifests: [obj('ConfigMap', `c${revision}`)], ...extra,
+  });
+  it('the refusal says the objects taken over are never restored', () => {
+    const c = chooseRollbackTarget([rev(1, { kind: 'adopt' })]);
+    expect(c).toEqual({ ok: false, message: 'no successful revision before revision 1 to roll back to (history: 1 deployed); revision 1 took over objects another tool made, and their state before it was never recorded: no rollback restores them' });
+  });
+  it('a later revision rolls back to the adoption, no further', () => {
+    const c = chooseRollbackTarget([rev(1, { kind: 'adopt', status: 'superseded' }), rev(2)]);
+    expect(c.ok && c.target.revision).toBe(1);
   });
 });
