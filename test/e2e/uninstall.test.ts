@@ -3,7 +3,8 @@
 // - self-hosted PostHog: --dry-run writes nothing; uninstall deletes every object but the
 //   volume claims and the generated Secret, waits until they (and their pods) are gone,
 //   records an `uninstalled` revision; a later `self-hosted` reuses the kept Secret
-//   (same data) and claims (same uids) and verify passes; --delete-data without a
+//   (same data) and claims (same uids) and verify passes; after another uninstall,
+//   `rollback` re-deploys the last successful revision; --delete-data without a
 //   terminal or --yes is exit 2 with nothing deleted; --delete-data --yes leaves no
 //   vh-deploy object but the stack's history;
 // - a ConfigMap another field manager created in that namespace survives both;
@@ -134,6 +135,24 @@ describe('uninstall self-hosted PostHog', () => {
     expect((await historyJson(ns, 'posthog')).map((h) => `${h.revision} ${h.status}`)).toEqual(['1 superseded', '2 uninstalled', '3 deployed']);
   });
 
+  it('rollback after an uninstall re-deploys the last successful revision (as helm rollback after uninstall --keep-history), its kept Secret unchanged', async () => {
+    const u = await cli(['uninstall', 'posthog', '-n', ns, '--timeout', '2m']);
+    expect(u.code, u.err).toBe(0);
+    expect((await apps.listNamespacedDeployment({ namespace: ns })).items).toEqual([]);
+    const r = await cli(['rollback', 'posthog', '-n', ns, '--timeout', '2m']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/posthog rolled back to revision 3 \(recorded as revision 5\)/);
+    expect((await apps.listNamespacedDeployment({ namespace: ns })).items.map((d) => d.metadata?.name).sort()).toEqual(['posthog-plugins', 'posthog-web', 'posthog-worker']);
+    expect((await core.readNamespacedSecret({ name: 'posthog-secrets', namespace: ns })).data).toEqual(secretData);
+    expect((await historyJson(ns, 'posthog')).map((h) => `${h.revision} ${h.status} ${h.command}`)).toEqual([
+      '1 superseded self-hosted',
+      '2 uninstalled uninstall',
+      '3 superseded self-hosted',
+      '4 rolled-back uninstall',
+      '5 deployed rollback',
+    ]);
+  });
+
   it('--delete-data without a terminal and without --yes is exit 2 before anything is read or deleted', async () => {
     const before = await inventory(ns);
     const r = await cli(['uninstall', 'posthog', '-n', ns, '--delete-data']);
@@ -145,7 +164,7 @@ describe('uninstall self-hosted PostHog', () => {
   it('--delete-data --yes leaves no vh-deploy object but the history; the bystander survives; the namespace is kept and said to hold it', async () => {
     const r = await cli(['uninstall', 'posthog', '-n', ns, '--delete-data', '--yes', '--timeout', '2m']);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^posthog uninstalled from namespace ${ns} \\(recorded as revision 4\\): \\d+ deleted`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^posthog uninstalled from namespace ${ns} \\(recorded as revision 6\\): \\d+ deleted`, 'm'));
     expect(r.out).toContain(`namespace ${ns} kept: it holds 1 other object (ConfigMap/${ns}/bystander)`);
     expect(r.out).not.toContain('kept (data)');
     const left = await inventory(ns);
@@ -155,7 +174,7 @@ describe('uninstall self-hosted PostHog', () => {
     expect(labelled.items.every((s) => s.type === 'vh-deploy.io/revision')).toBe(true);
     expect((await core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=vh-deploy' })).items).toEqual([]);
     expect((await core.readNamespacedConfigMap({ name: 'bystander', namespace: ns })).data).toEqual({ a: '1' });
-    expect((await historyJson(ns, 'posthog')).map((h) => `${h.revision} ${h.status} ${h.description}`).at(-1)).toBe('4 uninstalled uninstall, data deleted');
+    expect((await historyJson(ns, 'posthog')).map((h) => `${h.revision} ${h.status} ${h.description}`).at(-1)).toBe('6 uninstalled uninstall, data deleted');
   });
 });
 
