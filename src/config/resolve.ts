@@ -206,9 +206,15 @@ export async function resolveInputs(o: ResolveOptions): Promise<Resolved> {
   const refs = new Set(o.fields.map(refOf).filter((k) => k !== undefined));
   const absent = (k: string) => values[k] === undefined && !(refs.has(k) && values[refKey(k)] !== undefined);
   let missing = o.required(values).filter(absent);
-  if (missing.length && o.prompter) {
-    for (const key of missing) {
+  // An answer may make another value required (self-hosted's TLS choice, then the issuer
+  // or Secret name it needs): ask again until nothing new is missing, each key once.
+  const asked = new Set<string>();
+  while (o.prompter) {
+    const next = missing.filter((k) => !asked.has(k));
+    if (!next.length) break;
+    for (const key of next) {
       const f = byKey.get(key)!;
+      asked.add(key);
       values[key] = await ask(o.prompter, f);
       sources[key] = 'prompt';
     }

@@ -9,9 +9,9 @@ import type { Cluster } from './client.js';
 import { findResource, hasGroupVersion, listObjects, serverVersion, type ServerVersion } from './discovery.js';
 import { preflightFailure, withReason } from './reasons.js';
 import { WORKLOAD_KINDS } from './rollout-rules.js';
-import { ingressClassNames, secretKeyUses, storageClassNames, type SecretKeyUse } from './references.js';
+import { ingressClassNames, ingressTlsSecrets, secretKeyUses, storageClassNames, type SecretKeyUse } from './references.js';
 import { needsWatch } from './status.js';
-import { rec, splitApiVersion, str, type KubeObject } from './types.js';
+import { arr, rec, splitApiVersion, str, type KubeObject } from './types.js';
 
 export interface PreflightOptions {
   objects: readonly KubeObject[];
@@ -297,6 +297,7 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     storageClassChecks(),
     Promise.all([...ingressClasses].map(([name, by]) => ingressClassChecks(name, by))).then((x) => x.flat()),
     secretKeyChecks(),
+    tlsSecretChecks(),
     Promise.all((o.optionalGroups ?? []).map(async (gv): Promise<PreflightCheck> => {
       const has = await hasGroupVersion(cluster, gv);
       result.optionalGroups[gv] = has;
@@ -418,6 +419,23 @@ export async function preflight(cluster: Cluster, o: PreflightOptions): Promise<
     return out;
   }
 
+  /** The TLS Secrets Ingresses serve that must exist already: each there, of type kubernetes.io/tls. */
+  async function tlsSecretChecks(): Promise<PreflightCheck[]> {
+    return Promise.all(
+      ingressTlsSecrets(o.objects, cluster.defaultNamespace).map(async ({ namespace, name, usedBy }): Promise<PreflightCheck> => {
+        const id = `tls-secret:${namespace}/${name}`;
+        const type = await secretType(cluster, namespace, name, signal);
+        if (type === 'forbidden') {
+          denied.push(`get secrets ${name} in namespace ${namespace}`);
+          return { id, ok: true, severity: 'warning', message: `Secret ${namespace}/${name}: not allowed to read it` };
+        }
+        if (type === undefined) return { id, ok: false, severity: 'error', input: true, message: `Secret ${namespace}/${name} does not exist (${usedBy} serves TLS with it)` };
+        if (type !== 'kubernetes.io/tls') return { id, ok: false, severity: 'error', input: true, message: `Secret ${namespace}/${name} is of type ${type}, not kubernetes.io/tls (${usedBy} serves TLS with it)` };
+        return { id, ok: true, severity: 'error', message: `Secret ${namespace}/${name} is a kubernetes.io/tls Secret` };
+      }),
+    );
+  }
+
   async function ingressClassChecks(name: string, by: string): Promise<PreflightCheck[]> {
     const r = await cluster.request('GET', `/apis/networking.k8s.io/v1/ingressclasses/${encodeURIComponent(name)}`, { ...(signal && { signal }) });
     if (r.status === 200) return [{ id: 'ingress-class', ok: true, severity: 'error', message: `IngressClass ${name} exists` }];
@@ -434,6 +452,25 @@ export function assertPreflight(r: PreflightResult): void {
   // Only names the plan was given that do not exist: bad input (exit 2), nothing written.
   const e = bad.every((c) => c.input) ? new InputError(preflightFailure(r.context, messages)) : new OperationError(preflightFailure(r.context, messages), undefined, messages);
   throw withReason(e, { reason: 'preflightFailed', context: r.context, failed: bad });
+}
+
+/**
+ * The type of a Secret (undefined: it does not exist; 'forbidden': not allowed to read
+ * it), asked as a Table: the server answers with its columns (name, type, number of
+ * keys, age) and no data at all.
+ */
+export async function secretType(cluster: Cluster, namespace: string, name: string, signal?: AbortSignal): Promise<string | undefined | 'forbidden'> {
+  const r = await cluster.requestOk('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`, {
+    okStatuses: [403, 404],
+    accept: 'application/json;as=Table;g=meta.k8s.io;v=v1',
+    what: `Secret/${namespace}/${name}`,
+    ...(signal && { signal }),
+  });
+  if (r.status === 403) return 'forbidden';
+  if (r.status === 404) return undefined;
+  const table = rec(r.json());
+  const column = arr(table.columnDefinitions).findIndex((c) => str(rec(c).name) === 'Type');
+  return str(arr(rec(arr(table.rows)[0]).cells)[column]) ?? '(unknown)';
 }
 
 /**

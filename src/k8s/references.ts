@@ -64,3 +64,30 @@ export function ingressClassNames(objects: readonly KubeObject[]): Map<string, s
   }
   return out;
 }
+
+/** A TLS Secret an Ingress serves, that the plan does not write and no cert-manager annotation will issue. */
+export interface TlsSecretUse {
+  namespace: string;
+  name: string;
+  usedBy: string;
+}
+
+/**
+ * The Ingresses' spec.tls[].secretName that must exist already: not in the plan, and the
+ * Ingress carries no cert-manager.io issuer annotation (cert-manager would create it). Pure.
+ */
+export function ingressTlsSecrets(objects: readonly KubeObject[], defaultNamespace: string): TlsSecretUse[] {
+  const ns = (o: KubeObject) => o.metadata.namespace ?? defaultNamespace;
+  const planned = new Set(objects.filter((o) => o.kind === 'Secret').map((o) => `${ns(o)}/${o.metadata.name}`));
+  const out: TlsSecretUse[] = [];
+  for (const o of objects.filter((x) => x.kind === 'Ingress')) {
+    const ann = o.metadata.annotations ?? {};
+    if (ann['cert-manager.io/cluster-issuer'] || ann['cert-manager.io/issuer']) continue;
+    for (const t of arr(rec(o.spec).tls).map(rec)) {
+      const name = str(t.secretName);
+      if (!name || planned.has(`${ns(o)}/${name}`) || out.some((u) => u.namespace === ns(o) && u.name === name)) continue;
+      out.push({ namespace: ns(o), name, usedBy: objectRef({ ...o, metadata: { ...o.metadata, namespace: ns(o) } }) });
+    }
+  }
+  return out;
+}

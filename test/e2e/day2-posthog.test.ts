@@ -20,7 +20,7 @@ describe('self-hosted PostHog day 2', () => {
   let generated: Record<string, string> | undefined;
 
   it('verify passes on a fresh install: data stores, migration Job, claims, health; the Ingress address is only a warning', async () => {
-    const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m']);
+    const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m']);
     expect(r.code, r.err).toBe(0);
     generated = (await core.readNamespacedSecret({ name: 'posthog-secrets', namespace: ns })).data;
     const { code, doc } = await verifyJson(ns, 'posthog');

@@ -91,7 +91,7 @@ describe('cloud then model-router', () => {
 describe('self-hosted PostHog', () => {
   const ns = nsName('e2e-ph');
   it('deploys data stores, then the migration Job, then web/worker/plugins, and checks PostHog health', async () => {
-    const r = await runCli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m'], { kubeconfig });
+    const r = await runCli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m'], { kubeconfig });
     expect(r.code, r.err).toBe(0);
     // Order: every StatefulSet is ready before the Job is applied; the Job completes before any Deployment is applied.
     // (Lines saying what waits for what come first and are not applies: left out.)
@@ -114,7 +114,7 @@ describe('self-hosted PostHog', () => {
   it('a re-run never rotates the generated passwords and changes nothing', async () => {
     const before = await resourceVersions(ns);
     const secret = (await core.readNamespacedSecret({ name: 'posthog-secrets', namespace: ns })).data;
-    const r = await runCli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes'], { kubeconfig });
+    const r = await runCli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes'], { kubeconfig });
     expect(r.code, r.err).toBe(0);
     expect((await core.readNamespacedSecret({ name: 'posthog-secrets', namespace: ns })).data).toEqual(secret);
     expect(await resourceVersions(ns)).toEqual(before);
@@ -123,7 +123,7 @@ describe('self-hosted PostHog', () => {
   });
   it('a failing migration Job fails the deploy, names the Job, and no PostHog Deployment is rolled', async () => {
     const ns2 = nsName('e2e-ph-mig');
-    const base = ['self-hosted', '-n', ns2, '--domain', 'posthog.e2e.example.com', '--yes', '--posthog-image', 'e2e.invalid/fail-job', '--posthog-version', '1.0.0'];
+    const base = ['self-hosted', '-n', ns2, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--posthog-image', 'e2e.invalid/fail-job', '--posthog-version', '1.0.0'];
     // 1.0.0 is no row of the compatibility table: refused (exit 2, nothing written) ...
     const refused = await runCli(base, { kubeconfig });
     expect(refused.code).toBe(2);

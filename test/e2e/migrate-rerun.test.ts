@@ -64,7 +64,7 @@ describe('a failed migrate Job is run again', () => {
     const oldUid = await failedRunOf(ns, first);
     expect((await podsOfJob(ns, oldUid)).length).toBeGreaterThan(0);
 
-    const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m']);
+    const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m']);
     expect(r.code, r.err).toBe(0);
     const m = PREVIOUS_RUN.exec(r.err);
     expect(m?.[1]).toBe(ns);

@@ -57,7 +57,7 @@ it('self-hosted: data stores ready → Job created; Job complete → app created
   });
   let r;
   try {
-    r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m']);
+    r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m']);
   } finally {
     rec.stop();
   }

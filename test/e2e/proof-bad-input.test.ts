@@ -130,7 +130,7 @@ describe('RBAC (exit 3, every missing permission named, nothing written)', () =>
     ['cloud', ['cloud', '--yes', '--region', 'us'], CLOUD_ENV, /create namespaces|patch namespaces/],
     ['model-router', ['model-router', '--yes', ...MR_ARGS], MR_ENV, /deployments\.apps/],
     ['model-router --dry-run=server', ['model-router', '--yes', '--dry-run=server', ...MR_ARGS], MR_ENV, /deployments\.apps/],
-    ['self-hosted --dry-run=server', ['self-hosted', '--yes', '--dry-run=server', '--domain', 'posthog.example.com', '--storage-class', 'standard'], {}, /statefulsets\.apps/],
+    ['self-hosted --dry-run=server', ['self-hosted', '--yes', '--dry-run=server', '--domain', 'posthog.example.com', '--insecure-http', '--storage-class', 'standard'], {}, /statefulsets\.apps/],
   ] as const)('%s as a user with no rights', async (_name, args, env, denied) => {
     const ns = nsName('proof-rbac');
     const r = await runCli([...args, '-n', ns], { kubeconfig: limitedKubeconfig, env });

@@ -127,12 +127,12 @@ describe('secret hygiene: every command, every mode', () => {
     await run('render model-router', ['render', 'model-router', ...changedArgs, '--posthog-host', 'https://eu.i.posthog.com', '--posthog-api-key-file', keyFile], { env: changed, code: 0 });
     await run('render model-router -o json', ['-o', 'json', 'render', 'model-router', ...changedArgs, '--posthog-host', 'https://eu.i.posthog.com', '--posthog-api-key-file', keyFile], { env: changed, code: 0 });
     await run('model-router --dry-run --verbose', ['model-router', ...changedArgs, '--dry-run', '--verbose'], { env: changed, code: 0 });
-    await run('self-hosted --dry-run', ['self-hosted', '-n', ns, '--yes', '--domain', 'posthog.example.com', '--dry-run'], { code: 0 });
-    await run('self-hosted --dry-run=server -o json', ['self-hosted', '-n', uniqueName('proof-hyg-ph'), '--yes', '--domain', 'posthog.example.com', '--dry-run=server', '-o', 'json'], { code: [0, 1] });
+    await run('self-hosted --dry-run', ['self-hosted', '-n', ns, '--yes', '--domain', 'posthog.example.com', '--insecure-http', '--dry-run'], { code: 0 });
+    await run('self-hosted --dry-run=server -o json', ['self-hosted', '-n', uniqueName('proof-hyg-ph'), '--yes', '--domain', 'posthog.example.com', '--insecure-http', '--dry-run=server', '-o', 'json'], { code: [0, 1] });
   });
 
   it('self-hosted: the secrets it generates (read back from the cluster) appear in no output of any later run, nor the first', async () => {
-    const args = ['self-hosted', '-n', nsPh, '--yes', '--domain', 'posthog.example.com', '--timeout', '2m'];
+    const args = ['self-hosted', '-n', nsPh, '--yes', '--domain', 'posthog.example.com', '--insecure-http', '--timeout', '2m'];
     const first = await run('self-hosted text (first deploy)', args, { code: 0 });
     const generated = await core.listNamespacedSecret({ namespace: nsPh });
     let learned = 0;

@@ -95,7 +95,7 @@ describe('a plain re-run of model-router keeps what day-2 commands changed', () 
 describe('a plain re-run of self-hosted keeps the upgraded PostHog version and the scaled web', () => {
   it('upgrade posthog + scale posthog/web, then `self-hosted --domain …`: same images, same replicas, nothing changed', async () => {
     const ns = nsName('e2e-values-ph');
-    const args = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--yes', '--timeout', '2m'];
+    const args = ['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m'];
     const first = await cli(args);
     expect(first.code, first.err).toBe(0);
     const up = await cli(['upgrade', 'posthog', '-n', ns, '--posthog-version', 'release-1.42.0', '--timeout', '2m']);

@@ -69,13 +69,13 @@ describe('4. flags that mean one thing', () => {
 
 describe('5. --dry-run takes its mode only as --dry-run=MODE', () => {
   it('`vh-deploy --dry-run self-hosted` renders (a bare --dry-run means client), no help', () => {
-    const r = run(['--dry-run', 'self-hosted', '--yes', '--domain', 'posthog.example.com']);
+    const r = run(['--dry-run', 'self-hosted', '--yes', '--domain', 'posthog.example.com', '--insecure-http']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^---\napiVersion: v1\nkind: Namespace/);
     expect(r.err).not.toContain('Usage:');
   });
   it('--dry-run=client works anywhere on the line', () => {
-    const r = run(['self-hosted', '--yes', '--domain', 'posthog.example.com', '--dry-run=client']);
+    const r = run(['self-hosted', '--yes', '--domain', 'posthog.example.com', '--insecure-http', '--dry-run=client']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('kind: Deployment');
   });
@@ -100,7 +100,7 @@ describe('6. render for pipes', () => {
     expect(r.out + r.err).not.toContain(KEY);
   });
   it('--show-secrets without a reachable cluster says the secrets are new', () => {
-    const r = run(['render', 'self-hosted', '--domain', 'posthog.example.com', '--show-secrets', '--kubeconfig', UNREACHABLE]);
+    const r = run(['render', 'self-hosted', '--domain', 'posthog.example.com', '--insecure-http', '--show-secrets', '--kubeconfig', UNREACHABLE]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: .*new random values/);
   });
@@ -112,7 +112,7 @@ describe('7. diff: stack names as in every command', () => {
     expect(r.code).toBe(0);
   });
   it('diff posthog is not refused as an unknown stack', () => {
-    const r = run(['diff', 'posthog', '--domain', 'posthog.example.com', '--kubeconfig', UNREACHABLE]);
+    const r = run(['diff', 'posthog', '--domain', 'posthog.example.com', '--insecure-http', '--kubeconfig', UNREACHABLE]);
     expect(r.err).not.toMatch(/unknown stack/);
     expect(r.code).toBe(3); // the cluster is what is missing, not the name
   });

@@ -70,7 +70,7 @@ describe('bad input: exit 2, one line naming the flag, nothing on stdout', () =>
 
 describe('--dry-run / render print valid manifests with secrets masked', () => {
   it('self-hosted', () => {
-    const r = run(['self-hosted', '--dry-run', '--yes', '--domain', 'posthog.example.com']);
+    const r = run(['self-hosted', '--dry-run', '--yes', '--domain', 'posthog.example.com', '--tls-issuer', 'letsencrypt-prod']);
     expect(r.code).toBe(0);
     const docs = loadAll(r.out).filter(Boolean) as Array<{ kind: string; stringData?: Record<string, string> }>;
     expect(docs.length).toBeGreaterThan(15);

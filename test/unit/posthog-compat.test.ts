@@ -96,19 +96,19 @@ describe('compatibility table', () => {
 
 describe('--posthog-version outside the table', () => {
   it('is refused with the supported list (an input error: exit 2)', () => {
-    const errors = posthogStack.check({ domain: 'p.example.com', posthogVersion: 'release-1.44.0' });
+    const errors = posthogStack.check({ domain: 'p.example.com', tlsIssuer: 'le', posthogVersion: 'release-1.44.0' });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^--posthog-version: "release-1\.44\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0 .*--allow-untested-versions/);
-    expect(posthogStack.check({ domain: 'p.example.com', posthogVersion: `sha256:${'a'.repeat(64)}` })).toHaveLength(1);
+    expect(posthogStack.check({ domain: 'p.example.com', tlsIssuer: 'le', posthogVersion: `sha256:${'a'.repeat(64)}` })).toHaveLength(1);
   });
 
   it('a tested version and the default pass', () => {
-    expect(posthogStack.check({ domain: 'p.example.com' })).toEqual([]);
-    expect(posthogStack.check({ domain: 'p.example.com', posthogVersion: 'release-1.42.0' })).toEqual([]);
+    expect(posthogStack.check({ domain: 'p.example.com', tlsIssuer: 'le' })).toEqual([]);
+    expect(posthogStack.check({ domain: 'p.example.com', tlsIssuer: 'le', posthogVersion: 'release-1.42.0' })).toEqual([]);
   });
 
   it('is accepted with --allow-untested-versions, a recorded field of its own', () => {
-    expect(posthogStack.check({ domain: 'p.example.com', posthogVersion: 'release-1.44.0', allowUntestedVersions: true })).toEqual([]);
+    expect(posthogStack.check({ domain: 'p.example.com', tlsIssuer: 'le', posthogVersion: 'release-1.44.0', allowUntestedVersions: true })).toEqual([]);
     const field = SELF_HOSTED_FIELDS.find((f) => f.key === 'allowUntestedVersions')!;
     expect(field.boolean).toBe(true);
     expect(field.recall).not.toBe(false);

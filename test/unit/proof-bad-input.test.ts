@@ -65,7 +65,7 @@ describe(`bad-input corpus without a cluster (${BAD_INPUTS.length} cases)`, () =
   });
 
   it('a reader that goes away (`| head -1`) ends the output quietly, without a stack trace', async () => {
-    const child = spawn(process.execPath, [BIN, 'render', 'self-hosted', '--domain', 'p.example.com'], {
+    const child = spawn(process.execPath, [BIN, 'render', 'self-hosted', '--domain', 'p.example.com', '--insecure-http'], {
       env: { PATH: process.env.PATH!, HOME: tmp, CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

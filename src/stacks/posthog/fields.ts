@@ -1,12 +1,14 @@
 // The inputs of `vh-deploy self-hosted` (flags, VH_DEPLOY_* env, config keys, prompts).
 import { settingsFields } from '../../config/workload-fields.js';
 import { POSTHOG_WORKLOADS } from './workloads.js';
+import { TLS_FIELDS } from './tls.js';
 import { askedField, INGRESS_FIELDS, RESET_VALUES, ADOPT, type Field } from '../../config/fields.js';
 import { RECREATE } from '../../config/recreate.js';
 
 export const SELF_HOSTED_FIELDS: Field[] = [
   askedField({ key: 'domain', valueName: 'host', description: 'public host name of PostHog (Ingress host and SITE_URL)', schema: (v) => v.domain, ask: 'Public domain for PostHog (e.g. posthog.example.com)' }),
   ...INGRESS_FIELDS,
+  ...TLS_FIELDS,
   { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: (v) => v.dnsSubdomain('a StorageClass name') },
   { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: (v) => v.imageTag },
   // Versions outside src/stacks/posthog/compat.ts are refused unless this is given; it is

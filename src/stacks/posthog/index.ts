@@ -13,6 +13,7 @@ import { bodyCheck, preflightProblems, statusCheck } from '../health.js';
 import type { Stack, SummaryRow } from '../stack.js';
 import { companionImages, DEFAULT_ROW, untestedVersionProblem, type Companion } from './compat.js';
 import { withRegistry, withRepository } from '../images.js';
+import { TLS_ALTERNATIVES, tlsData, tlsProblems, tlsRequired, tlsSummary } from './tls.js';
 
 /**
  * Pinned versions that belong together: the default row of the compatibility table
@@ -106,11 +107,12 @@ export const posthogStack: Stack = {
   defaultNamespace: 'posthog',
   fields: SELF_HOSTED_FIELDS,
   workloads: POSTHOG_WORKLOADS,
-  required: () => ['domain'],
+  required: (values, interactive) => ['domain', ...tlsRequired(values, interactive)],
   check: (values) => {
     const problem = untestedVersionProblem('--posthog-version', versionOf(values), values.allowUntestedVersions === true);
-    return problem ? [problem] : [];
+    return [...(problem ? [problem] : []), ...tlsProblems(values)];
   },
+  alternatives: [TLS_ALTERNATIVES],
   reusedSecrets: [POSTHOG_SECRET],
   version: versionOf,
   // PostHog's own probes: /_livez (process up), /_readyz?role=web (postgres + cache),
@@ -129,6 +131,7 @@ export const posthogStack: Stack = {
       namespace: ctx.namespace,
       domain: values.domain,
       tlsIssuer: values.tlsIssuer,
+      ...tlsData(values),
       ingressClass: values.ingressClass,
       storageClass: values.storageClass,
       images,
@@ -146,13 +149,13 @@ export const posthogStack: Stack = {
   },
   summary: (values, ctx) => [
     ['namespace', ctx.namespace],
-    ['public URL', `https://${values.domain as string}`, 'domain'],
+    ['public URL', tlsData(values).siteUrl, 'domain'],
     ['PostHog version', versionOf(values), 'posthogVersion'],
     ['versions', values.allowUntestedVersions === true ? `untested allowed (SKIP_SERVICE_VERSION_REQUIREMENTS=1; companions of ${DEFAULT_ROW.posthog} unless the version has its own)` : 'a tested set (docs/compatibility.md)', 'allowUntestedVersions'],
     ['PostHog image', imageOf(values), ['posthogImage', 'imageRegistry']],
     ['image registry', (values.imageRegistry as string | undefined) ?? 'none (each image from where it is published)', 'imageRegistry'],
     ...COMPANIONS.filter((c) => values[companionKey(c)] !== undefined).map((c): SummaryRow => [`${c} image`, stackImages(values)[c], companionKey(c)]),
-    ['TLS', values.tlsIssuer ? `cert-manager issuer ${values.tlsIssuer as string}` : 'none (no --tls-issuer)', 'tlsIssuer'],
+    tlsSummary(values),
     ['storage class', (values.storageClass as string | undefined) ?? '(cluster default)', 'storageClass'],
     ['replicas', `web ${String(values.webReplicas ?? 2)}, worker ${String(values.workerReplicas ?? 1)}, plugins ${String(values.pluginsReplicas ?? 1)}`, ['webReplicas', 'workerReplicas', 'pluginsReplicas']],
     ['secrets', ctx.existingSecrets[POSTHOG_SECRET] ? 'reused from the cluster' : 'generated (kept in the cluster)'],
