@@ -139,9 +139,9 @@ try {
         created.push(nsV, nsK);
         // kubectl gets the very same manifests, secrets included (file mode 0600, removed below).
         const file = join(dir, `${nsK}.yaml`);
-        const rendered = timeRun(process.execPath, [BIN, 'render', 'self-hosted', '-n', nsK, '--domain', 'posthog.bench.example.com', '--show-secrets']).out;
+        const rendered = timeRun(process.execPath, [BIN, 'render', 'self-hosted', '-n', nsK, '--domain', 'posthog.bench.example.com', '--insecure-http', '--show-secrets']).out;
         writeFileSync(file, rendered, { mode: 0o600 });
-        const vhArgs = [BIN, 'self-hosted', '-n', nsV, '--yes', '--domain', 'posthog.bench.example.com', '--timeout', '3m', ...(mode === 'apply' ? ['--no-wait'] : [])];
+        const vhArgs = [BIN, 'self-hosted', '-n', nsV, '--yes', '--domain', 'posthog.bench.example.com', '--insecure-http', '--timeout', '3m', ...(mode === 'apply' ? ['--no-wait'] : [])];
         const k0 = performance.now();
         kubectl('apply', '--server-side', '--field-manager=bench', '-f', file);
         if (mode === 'full') {
@@ -267,7 +267,7 @@ try {
     // ---- 5. peak RSS of a full self-hosted deploy ----------------------------------------
     const nsR = `bench-rss-${rand()}`;
     created.push(nsR);
-    results.peakRssMb = { value: peakRss(process.execPath, [BIN, 'self-hosted', '-n', nsR, '--yes', '--domain', 'posthog.bench.example.com'], env), goal: '< 150 MB' };
+    results.peakRssMb = { value: peakRss(process.execPath, [BIN, 'self-hosted', '-n', nsR, '--yes', '--domain', 'posthog.bench.example.com', '--insecure-http'], env), goal: '< 150 MB' };
   }
 
   // ---- 7. Helm v4 as the peer, directly and at a 50 ms round trip -----------------------
@@ -281,7 +281,7 @@ try {
     const MR_IMAGE = 'registry.example.com/model-router:1.4.2';
     const BAD_IMAGE = 'e2e.invalid/fail-imagepull:1.0.0'; // the kwok stage answers ImagePullBackOff
     const stacks = {
-      'self-hosted': { args: (ns) => ['self-hosted', '-n', ns, '--domain', 'posthog.bench.example.com'], env: {} },
+      'self-hosted': { args: (ns) => ['self-hosted', '-n', ns, '--domain', 'posthog.bench.example.com', '--insecure-http'], env: {} },
       'model-router': {
         // --posthog-host + key: the render then holds the connection objects too (self-contained chart)
         args: (ns, image = MR_IMAGE) => ['model-router', '-n', ns, '--image', image, '--db-host', 'pg.data.svc', '--db-user', 'router', '--redis-addr', 'redis.data.svc:6379', '--posthog-host', 'https://eu.i.posthog.com'],

@@ -12,7 +12,7 @@ source .cluster/env
 vh() { node bin/vh-deploy.js "$@"; }
 
 echo "== 1/4 PostHog self-hosted (namespace posthog)"
-vh self-hosted --domain posthog.demo.example.com --yes
+vh self-hosted --domain posthog.demo.example.com --insecure-http --yes
 
 echo "== 2/4 Model Router (namespace voicehelper-prod), connected to the in-cluster PostHog"
 # Demo-only values, kept for this run; real deployments pass secrets via env,

@@ -3,7 +3,7 @@
 // A Job whose manifest carries RERUN_FAILED_ANNOTATION is instead run again: its failure
 // (the Failed condition, the failed pod's exit, the last log lines) is captured first, then
 // the Job is deleted with its pods (propagationPolicy Background) and created anew by the
-// apply. Generic: the template says which Jobs may be re-run (docs/architecture.md, "Jobs").
+// apply. Generic: the template says which Jobs may be re-run (docs/compatibility.md, "A failed migration").
 import { deleteOrphaning } from './orphan.js';
 import { failedContainer, terminatedSummary } from './pod-diagnosis.js';
 import { lastLogLines } from './diagnostics.js';

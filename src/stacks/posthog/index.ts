@@ -100,7 +100,8 @@ export const posthogStack: Stack = {
     summary: 'deploy PostHog into the cluster (unsupported by PostHog upstream; prefer `cloud`)',
     examples: [
     'vh-deploy self-hosted --domain posthog.example.com --tls-issuer letsencrypt-prod',
-    'vh-deploy self-hosted --domain posthog.example.com --dry-run   # print manifests, secrets masked',
+    'vh-deploy self-hosted --domain posthog.example.com --tls-secret posthog-cert --image-registry mirror.example.com/hub',
+    'vh-deploy self-hosted --domain posthog.example.com --insecure-http --dry-run   # plain HTTP; print manifests, secrets masked',
     ],
   },
   name: 'posthog',
