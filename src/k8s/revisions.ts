@@ -144,7 +144,7 @@ export function uninstalledNow(revs: readonly Revision[]): Revision | undefined 
 /**
  * The revisions recorded after the newest uninstall (all of them when there was none):
  * what values persist and upgrades start from. After an uninstall a deploy starts
- * afresh, as `helm install` does after `helm uninstall --keep-history`; a rollback can
+ * afresh, as `helm install` does after an uninstall that kept Helm's history; a rollback can
  * still return to an older revision. Pure.
  */
 export function sinceUninstall(revs: readonly Revision[]): Revision[] {
