@@ -8,6 +8,7 @@ import { modelRouterStack } from './model-router/index.js';
 import { cloudStack } from './posthog-connection/index.js';
 import { posthogStack } from './posthog/index.js';
 import type { Stack } from './stack.js';
+import { settingsFields } from '../config/workload-fields.js';
 
 /** In the order `verify all` checks them and `--help` lists their commands. */
 export const STACKS: readonly Stack[] = [cloudStack, posthogStack, modelRouterStack];
@@ -47,5 +48,8 @@ export function workloadNames(): string[] {
 export function configFields(): Field[] {
   const seen = new Map<string, Field>();
   for (const f of [...GLOBAL_FIELDS, ...STACKS.flatMap((s) => s.fields), ...SCALE_FIELDS]) if (!seen.has(f.key)) seen.set(f.key, f);
+  // One file may hold the workload sections of every stack: the key's check covers them all.
+  const workloads = settingsFields(STACKS.flatMap((s) => s.workloads ?? [])).find((f) => f.key === 'workloads');
+  if (workloads && seen.has('workloads')) seen.set('workloads', workloads);
   return [...seen.values()];
 }
