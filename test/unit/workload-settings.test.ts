@@ -299,3 +299,16 @@ describe('the summary says what differs from the defaults, and the security in f
     expect(settingsSummary(posthogStack, { domain: 'posthog.example.com' }, renderStack(posthogStack, { domain: 'posthog.example.com' }, offlineContext('posthog')))).toEqual([]);
   });
 });
+
+describe("preflight reads the overlay's result from the plan", () => {
+  it('storage.className and an env valueFrom Secret are names preflight checks', async () => {
+    const { storageClassNames, secretKeyUses } = await import('../../src/k8s/references.js');
+    const objs = renderStack(
+      posthogStack,
+      { domain: 'posthog.example.com', insecureHttp: true, workloads: { clickhouse: { storage: { className: 'fast-ssd' } }, web: { env: { SENTRY_DSN: { valueFrom: { secretKeyRef: { name: 'sentry', key: 'dsn' } } } } } } },
+      offlineContext('posthog'),
+    );
+    expect([...storageClassNames(objs).keys()]).toContain('fast-ssd');
+    expect(secretKeyUses(objs, 'posthog').some((u) => JSON.stringify(u).includes('"sentry"') && JSON.stringify(u).includes('"dsn"'))).toBe(true);
+  });
+});
