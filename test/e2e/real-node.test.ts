@@ -40,15 +40,21 @@ async function readyPod(ns: string): Promise<k8s.V1Pod> {
   }, { timeoutMs: 60_000 });
 }
 
+/** When the node is there: a namespace on it with the PostHog connection written by `cloud`. */
+async function routerNamespace(gate: ReturnType<typeof realNodeGate>, prefix: string): Promise<string> {
+  if (!(await gate.check())) return '';
+  const ns = await realNodeNamespace(kc, prefix);
+  created.push(ns);
+  const c = await cli(['cloud', '-n', ns, '--region', 'eu', '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
+  expect(c.code, c.err).toBe(0);
+  return ns;
+}
+
 describe('the Model Router with the seed image contract, on a real kubelet', () => {
   let ns: string;
   const gate = realNodeGate(kc);
   beforeAll(async () => {
-    if (!(await gate.check())) return;
-    ns = await realNodeNamespace(kc, 'e2e-real-mr');
-    created.push(ns);
-    const c = await cli(['cloud', '-n', ns, '--region', 'eu', '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
-    expect(c.code, c.err).toBe(0);
+    ns = await routerNamespace(gate, 'e2e-real-mr');
   });
 
   it('default security settings (runAsUser 65532): fails fast with runc\'s permission error on ./model-router, from the kubelet', async () => {
@@ -135,11 +141,7 @@ describe('failures the kubelet reports, each in vh-deploy\'s report', () => {
   let ns: string;
   const gate = realNodeGate(kc);
   beforeAll(async () => {
-    if (!(await gate.check())) return;
-    ns = await realNodeNamespace(kc, 'e2e-real-fail');
-    created.push(ns);
-    const c = await cli(['cloud', '-n', ns, '--region', 'eu', '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
-    expect(c.code, c.err).toBe(0);
+    ns = await routerNamespace(gate, 'e2e-real-fail');
   });
 
   it('a crash loop: the seed Dockerfile\'s own config path bug, with the container\'s real last log line and exit code', async () => {
