@@ -22,7 +22,7 @@ export async function runRollback(cmd: Command, stackName: string, opts: { toRev
   const toRevision = parseRevisionNumber(opts.toRevision);
   const cluster = await openCluster(ctx);
   const target = targetFor(ctx, cluster, ops.stack.defaultNamespace);
-  const events = await showEvents(ctx.ui);
+  const events = await showEvents(ctx.ui, { timeoutMs: ctx.inputs.globals.timeoutMs });
   try {
     const result = await rollbackAction(
       { ops, toRevision, preview: globals.dryRun !== 'none' || globals.diff, timeoutMs: globals.timeoutMs, forceConflicts: globals.forceConflicts },

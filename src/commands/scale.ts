@@ -35,7 +35,7 @@ export async function runScale(cmd: Command, targetArg: string): Promise<void> {
   checkScaleRequest(request, ctx.inputs.sources);
   const cluster = await openCluster(ctx);
   const target = targetFor(ctx, cluster, ops.stack.defaultNamespace);
-  const events = await showEvents(ctx.ui);
+  const events = await showEvents(ctx.ui, { timeoutMs: ctx.inputs.globals.timeoutMs });
   try {
     const result = await scaleAction(
       { ops, workload, spec, request, preview: globals.dryRun !== 'none' || globals.diff, timeoutMs: globals.timeoutMs, forceConflicts: globals.forceConflicts },

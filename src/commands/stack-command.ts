@@ -47,7 +47,7 @@ export async function runStackCommand(cmd: Command, stack: Stack): Promise<void>
   const target = targetOf(inputs, cluster, stack.defaultNamespace);
   rememberTarget(cmd, target.flags);
   const [{ deployAction }, { printDeploy }, { showEvents }] = await Promise.all([import('../actions/deploy.js'), import('../ui/printers/deploy.js'), import('../ui/printers/events.js')]);
-  const events = await showEvents(ui);
+  const events = await showEvents(ui, { timeoutMs: globals.wait ? globals.timeoutMs : undefined });
   const { prompter } = inputs;
   const ask = prompter && !globals.yes;
   try {

@@ -20,7 +20,7 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { postho
   const ask = Boolean(prompter && !globals.yes);
   const cluster = await openCluster(ctx);
   const target = targetFor(ctx, cluster, ops.stack.defaultNamespace);
-  const events = await showEvents(ctx.ui);
+  const events = await showEvents(ctx.ui, { timeoutMs: ctx.inputs.globals.timeoutMs });
   try {
     const result = await upgradeAction(
       {

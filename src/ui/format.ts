@@ -46,6 +46,35 @@ export function fit(s: string, width: number | undefined): string {
   return `${stripAnsi(s).slice(0, Math.max(width - 1, 0))}…`;
 }
 
+/**
+ * Prose for a terminal of `width` columns: each line longer than that is broken at
+ * spaces, continued under its value column (`  label    value…`) or its indent + 2, so
+ * the terminal never wraps it mid-word; undefined width: as it is (a pipe, a file).
+ */
+export function wrap(text: string, width: number | undefined): string {
+  if (width === undefined) return text;
+  return text
+    .split('\n')
+    .map((line) => (visibleLength(line) <= width ? line : wrapLine(stripAnsi(line), width)))
+    .join('\n');
+}
+
+function wrapLine(line: string, width: number): string {
+  const lead = /^ */.exec(line)![0].length;
+  const column = /^ *\S+(?: \S+)*? {2,}(?=\S)/.exec(line)?.[0].length;
+  const hang = ' '.repeat(column !== undefined && column <= width / 2 ? column : Math.min(lead + 2, Math.floor(width / 2)));
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    let at = rest.lastIndexOf(' ', width);
+    if (at <= (out.length ? hang.length : lead)) at = width; // one long word: cut it
+    out.push(rest.slice(0, at).trimEnd());
+    rest = hang + rest.slice(at).trimStart();
+  }
+  out.push(rest);
+  return out.join('\n');
+}
+
 /** A cell is one line: a multi-line error reads as one. */
 const oneLine = (s: string) => s.replace(/\s*\r?\n\s*/g, ' ');
 

@@ -1,6 +1,7 @@
 // Output rules (docs/architecture.md rule 8): colour only on a TTY and never with NO_COLOR;
 // `--output json` prints exactly one JSON document on stdout; progress goes to stderr.
 import chalk from 'chalk';
+import { wrap } from './format.js';
 import { redact } from './redact.js';
 
 export interface Ui {
@@ -32,15 +33,23 @@ export function terminalWidth(stream: NodeJS.WriteStream = process.stdout, wide 
 export function createUi(o: { json?: boolean; verbose?: boolean; wide?: boolean } = {}): Ui {
   if (!colourEnabled()) chalk.level = 0;
   const write = (stream: NodeJS.WriteStream, s: string) => stream.write(redact(s));
+  // On a terminal, lines are broken at spaces to its width (src/ui/format.ts), never mid-word by it.
+  const width = terminalWidth(process.stdout, Boolean(o.wide));
+  const errWidth = terminalWidth(process.stderr, Boolean(o.wide));
+  const warning = 'warning: ';
   return {
     json: Boolean(o.json),
     verbose: Boolean(o.verbose),
-    width: terminalWidth(process.stdout, Boolean(o.wide)),
+    width,
     out: (line) => {
-      if (!o.json) write(process.stdout, `${line}\n`);
+      if (!o.json) write(process.stdout, `${wrap(redact(line), width)}\n`);
     },
-    note: (line) => write(process.stderr, `${line}\n`),
-    warn: (line) => write(process.stderr, `${chalk.yellow('warning:')} ${line}\n`),
+    // Redacted before it is broken into lines: a secret split in two would match no more.
+    note: (line) => write(process.stderr, `${wrap(redact(line), errWidth)}\n`),
+    warn: (line) => {
+      const text = wrap(`${warning}${redact(line)}`, errWidth);
+      write(process.stderr, `${chalk.yellow(warning.trimEnd())}${text.slice(warning.trimEnd().length)}\n`);
+    },
     document: (doc) => write(process.stdout, `${JSON.stringify(doc, null, 2)}\n`),
     raw: (text) => write(process.stdout, text),
   };

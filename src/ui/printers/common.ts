@@ -1,6 +1,7 @@
 // Lines several printers share: a health check's result, and what an apply changed.
 import type { HealthResult } from '../../actions/health.js';
 import type { ApplyResult } from '../../k8s/apply.js';
+import { plural } from '../format.js';
 import { chalk } from '../output.js';
 
 /** `✓ name: HTTP 200 (12 ms)`. */
@@ -11,7 +12,7 @@ export function healthLine(h: HealthResult): string {
 /** `12 objects, 3 changed (4.2 s)`. */
 export function appliedLine(applied: readonly Pick<ApplyResult, 'action'>[], durationMs: number): string {
   const changed = applied.filter((a) => a.action !== 'unchanged').length;
-  return `${applied.length} objects, ${changed} changed (${(durationMs / 1000).toFixed(1)} s)`;
+  return `${plural(applied.length, 'object')}, ${changed} changed (${(durationMs / 1000).toFixed(1)} s)`;
 }
 
 /** Where a command worked: the namespace (and how it was chosen when not typed) and the kube context. */

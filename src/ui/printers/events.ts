@@ -3,15 +3,15 @@
 // through the spinner or plain lines (src/ui/progress.ts).
 import type { ActionEvents } from '../../actions/types.js';
 import type { Ui } from '../output.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type ProgressOptions } from '../progress.js';
 
 export interface ShownEvents extends ActionEvents {
   /** Stops the spinner; call when the action ends. */
   stop(): void;
 }
 
-export async function showEvents(ui: Ui): Promise<ShownEvents> {
-  const progress = await createProgress(ui);
+export async function showEvents(ui: Ui, o: ProgressOptions = {}): Promise<ShownEvents> {
+  const progress = await createProgress(ui, o);
   return {
     note: (line, level) => {
       if (level !== 'verbose' || ui.verbose) progress.print(() => ui.note(line));
