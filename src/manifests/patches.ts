@@ -82,7 +82,10 @@ export function applyPatches(objects: KubeObject[], patches: readonly PatchSpec[
     const at = objects.findIndex((o) => o.kind === p.target.kind && o.metadata.name === p.target.name && (p.target.namespace === undefined || o.metadata.namespace === p.target.namespace));
     if (at < 0) {
       const same = objects.filter((o) => o.kind === p.target.kind).map((o) => o.metadata.name);
-      throw new InputError(`${where}: no ${p.target.kind} named ${p.target.name} in the plan${same.length ? ` (${p.target.kind}: ${same.join(', ')})` : ` (it has no ${p.target.kind})`}`);
+      throw new InputError(
+        `${where}: no ${p.target.kind} named ${p.target.name} in the plan${same.length ? ` (${p.target.kind}: ${same.join(', ')})` : ` (it has no ${p.target.kind})`}`,
+        'patches come from --patch, the config key patches, or the last revision (a later --patch replaces them; --reset-values drops them)',
+      );
     }
     const before = objects[at]!;
     let after: Obj;
