@@ -34,7 +34,13 @@ const DRY_RUN_TERM = '--dry-run[=client|server]';
  * where commander reads the program's options, which it does anywhere on the line.
  */
 class Program extends Command {
+  /** Help was asked for: a bad value in the environment must not hide it (refuseEmptyValues). */
+  helpAsked = false;
+
   override parseOptions(args: string[]) {
+    const end = args.indexOf('--');
+    const head = end < 0 ? args : args.slice(0, end);
+    this.helpAsked = head.includes('-h') || head.includes('--help') || head[0] === 'help';
     const { args: normal, error } = normaliseArgs(args, this.commands.map((c) => c.name()));
     const parsed = super.parseOptions(normal);
     // Thrown once the line's options are read, so `-o json` still gets its JSON document.
@@ -76,16 +82,16 @@ export function normaliseArgs(args: readonly string[], commands: readonly string
  * command line or from its VH_DEPLOY_* twin (commander passes both through parseArg):
  * `--config ''` or `--image-tag $UNSET_VAR` must not quietly mean "not given".
  */
-function refuseEmptyValues(cmd: Command): void {
+function refuseEmptyValues(cmd: Command, program: Program): void {
   for (const o of cmd.options) {
     if (!o.required && !o.optional) continue;
     const inner = o.parseArg;
     o.argParser((value: string, previous: unknown) => {
-      if (value.trim() === '') throw new InvalidArgumentError('The value is empty: give a value, or leave the option out.');
+      if (value.trim() === '' && !program.helpAsked) throw new InvalidArgumentError('The value is empty: give a value, or leave the option out.');
       return inner ? inner(value, previous) : value;
     });
   }
-  for (const c of cmd.commands) refuseEmptyValues(c);
+  for (const c of cmd.commands) refuseEmptyValues(c, program);
 }
 
 /** The program's options in one wrapped paragraph, for every subcommand's --help. */
@@ -162,7 +168,7 @@ git diff --exit-code; a failed diff is 1 too: with -o json, "ok" tells them apar
   registerDay2Commands(program);
   registerConventionCommands(program, io);
   program.addHelpText('afterAll', ({ command }) => (command === program ? '' : globalOptionsText(program)));
-  refuseEmptyValues(program);
+  refuseEmptyValues(program, program);
   return program;
 }
 

@@ -67,6 +67,19 @@ describe('4. flags that mean one thing', () => {
   });
 });
 
+describe('4. an empty value in the environment', () => {
+  it('is exit 2 naming the variable, but never hides --help', () => {
+    const bad = run(['history', 'posthog'], { VH_DEPLOY_NAMESPACE: '' });
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toBe("error: option '-n, --namespace <ns>' value '' from env 'VH_DEPLOY_NAMESPACE' is invalid. The value is empty: give a value, or leave the option out.");
+    for (const args of [['--help'], ['history', '--help'], ['help', 'history']]) {
+      const r = run(args, { VH_DEPLOY_NAMESPACE: '' });
+      expect({ args, code: r.code }).toEqual({ args, code: 0 });
+      expect(r.out).toContain('Usage: vh-deploy');
+    }
+  });
+});
+
 describe('5. --dry-run takes its mode only as --dry-run=MODE', () => {
   it('`vh-deploy --dry-run self-hosted` renders (a bare --dry-run means client), no help', () => {
     const r = run(['--dry-run', 'self-hosted', '--yes', '--domain', 'posthog.example.com', '--insecure-http']);
