@@ -12,13 +12,18 @@ export interface SecretKeyUse {
   usedBy: string;
 }
 
+/** Each object's namespace (or the default), and the Secrets the plan writes itself, as `ns/name`. Pure. */
+function planScope(objects: readonly KubeObject[], defaultNamespace: string): { ns: (o: KubeObject) => string; planned: Set<string> } {
+  const ns = (o: KubeObject) => o.metadata.namespace ?? defaultNamespace;
+  return { ns, planned: new Set(objects.filter((o) => o.kind === 'Secret').map((o) => `${ns(o)}/${o.metadata.name}`)) };
+}
+
 /**
  * Every non-optional secretKeyRef of the plan's pod templates to a Secret the plan does
  * not write itself (those exist once it is applied).
  */
 export function secretKeyUses(objects: readonly KubeObject[], defaultNamespace: string): SecretKeyUse[] {
-  const ns = (o: KubeObject) => o.metadata.namespace ?? defaultNamespace;
-  const planned = new Set(objects.filter((o) => o.kind === 'Secret').map((o) => `${ns(o)}/${o.metadata.name}`));
+  const { ns, planned } = planScope(objects, defaultNamespace);
   const out: SecretKeyUse[] = [];
   for (const o of objects) {
     const spec = rec(rec(rec(o.spec).template).spec);
@@ -77,8 +82,7 @@ export interface TlsSecretUse {
  * Ingress carries no cert-manager.io issuer annotation (cert-manager would create it). Pure.
  */
 export function ingressTlsSecrets(objects: readonly KubeObject[], defaultNamespace: string): TlsSecretUse[] {
-  const ns = (o: KubeObject) => o.metadata.namespace ?? defaultNamespace;
-  const planned = new Set(objects.filter((o) => o.kind === 'Secret').map((o) => `${ns(o)}/${o.metadata.name}`));
+  const { ns, planned } = planScope(objects, defaultNamespace);
   const out: TlsSecretUse[] = [];
   for (const o of objects.filter((x) => x.kind === 'Ingress')) {
     const ann = o.metadata.annotations ?? {};
