@@ -116,6 +116,20 @@ describe('settings from a config file and --set land on the pods', () => {
   });
 });
 
+describe("the Model Router's hardened defaults are adjustable (issue 10.6)", () => {
+  it('run as root with a writable root fs, as the seed image needs: the pods carry it and the report says so', async () => {
+    const ns = nsName('e2e-security');
+    const sets = ['--set', 'workloads.model-router.podSecurityContext.runAsNonRoot=false,workloads.model-router.podSecurityContext.runAsUser=0,workloads.model-router.podSecurityContext.runAsGroup=0', '--set', 'workloads.model-router.securityContext.readOnlyRootFilesystem=false'];
+    const r = await cli(routerArgs(ns, { extra: ['--posthog-host', 'https://eu.i.posthog.com', '--replicas', '1', ...sets, '-o', 'json'] }), { VH_DEPLOY_POSTHOG_API_KEY: KEY });
+    expect(r.code, r.err).toBe(0);
+    noSecrets(r);
+    expect((JSON.parse(r.out) as { security: Record<string, string> }).security).toEqual({ 'model-router': 'root gid 0, writable root fs, no privilege escalation, capabilities drop ALL, seccomp RuntimeDefault' });
+    const [pod] = await routerPods(ns);
+    expect(pod!.spec.securityContext).toEqual({ runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod!.spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } });
+  });
+});
+
 describe('reserved settings: exit 2, nothing written', () => {
   const own = ['--posthog-host', 'https://eu.i.posthog.com'];
   const selectorPatch = file('selector.yaml', '- target: {kind: Deployment, name: model-router}\n  merge: {spec: {selector: {matchLabels: {tier: x}}}}\n');
