@@ -76,14 +76,19 @@ async function readyPods(namespace: string, app: string): Promise<k8s.V1Pod[]> {
 }
 
 describe('e2e cluster harness', () => {
-  it('kubectl from the harness bin dir lists 3 Ready nodes', async () => {
+  it('kubectl from the harness bin dir lists 3 Ready kwok nodes, and beside them at most the real node', async () => {
     const kubectl = path.join(inject('clusterBinDir'), 'kubectl');
     const { stdout } = await execFileP(kubectl, ['--kubeconfig', inject('kubeconfig'), 'get', 'nodes', '-o', 'json'], {
       timeout: 30_000,
     });
     const nodes = JSON.parse(stdout) as { items: k8s.V1Node[] };
-    expect(nodes.items).toHaveLength(3);
-    for (const n of nodes.items) {
+    const kwok = nodes.items.filter((n) => n.metadata?.name !== 'vh-real-node');
+    expect(kwok.map((n) => n.metadata?.name).sort()).toEqual(['kwok-node-0', 'kwok-node-1', 'kwok-node-2']);
+    // The real node (test/cluster/real-node-up.sh; test/e2e/real-node.test.ts) is tainted, so no other pod lands there.
+    for (const n of nodes.items.filter((x) => !kwok.includes(x))) {
+      expect(n.spec?.taints).toEqual([{ key: 'vh-deploy.io/real-node', value: 'true', effect: 'NoSchedule' }]);
+    }
+    for (const n of kwok) {
       expect(n.metadata?.annotations?.['kwok.x-k8s.io/node']).toBe('fake');
       expect(n.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
       expect(n.spec?.taints ?? []).toEqual([]);
