@@ -312,3 +312,21 @@ describe("preflight reads the overlay's result from the plan", () => {
     expect(secretKeyUses(objs, 'posthog').some((u) => JSON.stringify(u).includes('"sentry"') && JSON.stringify(u).includes('"dsn"'))).toBe(true);
   });
 });
+
+describe('recorded settings pass through redaction', () => {
+  it('a secret pasted into a patch or an env literal is not in the revision', async () => {
+    const { revisionDraft } = await import('../../src/actions/lifecycle.js');
+    const { registerSecret, clearSecrets } = await import('../../src/ui/redact.js');
+    registerSecret('pasted-s3cret-value');
+    try {
+      const values = { ...mr, workloads: { 'model-router': { env: { TOKEN: 'pasted-s3cret-value' } } }, patches: [{ target: { kind: 'ConfigMap', name: 'model-router-config' }, merge: { data: { T: 'pasted-s3cret-value' } } }] };
+      const draft = revisionDraft({ stack: modelRouterStack, namespace: 'ns', command: 'model-router', description: 'deploy', values, objects: [] });
+      const text = JSON.stringify(draft.values);
+      expect(text).not.toContain('pasted-s3cret-value');
+      expect(text).toContain('<redacted 19 bytes>');
+      expect((draft.values.workloads as Any)['model-router'].env.TOKEN).toBe('<redacted 19 bytes>');
+    } finally {
+      clearSecrets();
+    }
+  });
+});
