@@ -21,6 +21,7 @@ import { failureLine, preflightOperation, previewOrLocked, recorded } from './li
 import { progressAndReruns } from './job-reruns.js';
 import { countActions, planDiff, renderContext, SERVICE_MONITOR_API, type PlannedChange } from './plan.js';
 import { notDeployed } from './errors.js';
+import { hasSecret, refKey } from '../config/secret-refs.js';
 import { leftInPlaceMessage, withActionReason } from './reasons.js';
 import { rollbackAction, rollbackAccess, type Access } from './rollback.js';
 import { noteOf, type ActionContext } from './types.js';
@@ -31,6 +32,8 @@ export async function valuesWithSecrets(cluster: Cluster, ops: StackOps, namespa
   const cache = new Map<string, Promise<Record<string, Buffer> | undefined>>();
   for (const src of ops.secretSources) {
     if (src.when && !src.when(values)) continue;
+    // Kept in the user's own Secret (docs/day2.md, "Existing Secrets"): referenced, never read.
+    if (values[refKey(src.key)] !== undefined) continue;
     let p = cache.get(src.secret);
     if (!p) cache.set(src.secret, (p = readSecretData(cluster, namespace, src.secret)));
     const v = (await p)?.[src.dataKey]?.toString('utf8');
@@ -39,7 +42,7 @@ export async function valuesWithSecrets(cluster: Cluster, ops: StackOps, namespa
       values[src.key] = v;
     }
   }
-  const missing = ops.stack.required(values, false).filter((k) => values[k] === undefined || values[k] === '');
+  const missing = ops.stack.required(values, false).filter((k) => !hasSecret(values, k) || values[k] === '');
   if (missing.length) {
     const where = missing.map((k) => {
       const s = ops.secretSources.find((x) => x.key === k);

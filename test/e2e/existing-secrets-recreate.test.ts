@@ -86,6 +86,14 @@ describe('existing Secrets (--X-secret)', () => {
     expect(doc.checks.find((c) => c.check === 'Secret pg-creds key password')).toMatchObject({ status: 'pass' });
     expect(doc.checks.find((c) => c.check === 'PostHog connection')?.detail).toBe('https://eu.i.posthog.com, key in Secret ph-key, key POSTHOG_API_KEY');
 
+    // An upgrade re-renders from the recorded references: nothing to read, nothing copied.
+    const up = await run(['upgrade', 'model-router', '-n', ns, '--image-tag', '1.4.3', '--timeout', '90s']);
+    expect(up.code, up.err).toBe(0);
+    hidden(up);
+    const d2 = await apps.readNamespacedDeployment({ name: 'model-router', namespace: ns });
+    expect(d2.spec!.template.spec!.containers[0]!.image).toBe('registry.example.com/model-router:1.4.3');
+    expect(d2.spec!.template.spec!.containers[0]!.env).toEqual(d.spec!.template.spec!.containers[0]!.env);
+
     // The user's Secret loses its key: verify fails on it, naming Secret and key.
     await core.replaceNamespacedSecret({ name: 'pg-creds', namespace: ns, body: { metadata: { name: 'pg-creds' }, stringData: { other: 'x' } } });
     const bad = await run(['verify', 'model-router', '-n', ns, '-o', 'json']);
