@@ -84,7 +84,13 @@ function applyWorkload(o: KubeObject, d: WorkloadDecl, w: Record<string, unknown
   if (w.securityContext !== undefined) setOrDelete(container, 'securityContext', mergeOver(container.securityContext, w.securityContext));
   if (w.podSecurityContext !== undefined) setOrDelete(pod, 'securityContext', mergeOver(pod.securityContext, w.podSecurityContext));
   if (w.nodeSelector !== undefined) setOrDelete(pod, 'nodeSelector', mergeOver(pod.nodeSelector, w.nodeSelector));
-  if (w.affinity !== undefined) setOrDelete(pod, 'affinity', mergeOver(pod.affinity, w.affinity));
+  // Each affinity kind replaces the template's whole (a merged half of a node affinity term would mean something else).
+  if (isObj(w.affinity)) {
+    const out: Obj = isObj(pod.affinity) ? { ...pod.affinity } : {};
+    for (const [k, v] of Object.entries(w.affinity)) if (v === null) delete out[k];
+    else if (v !== undefined) out[k] = structuredClone(v);
+    setOrDelete(pod, 'affinity', out);
+  } else if (w.affinity === null) delete pod.affinity;
   if (Array.isArray(w.tolerations)) list(pod, 'tolerations').push(...structuredClone(w.tolerations));
   else if (w.tolerations === null) delete pod.tolerations;
   if (Array.isArray(w.topologySpreadConstraints)) {

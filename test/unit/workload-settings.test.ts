@@ -164,6 +164,11 @@ describe('the overlay', () => {
     const patched = { ...env, patches: [{ target: { kind: 'ConfigMap', name: 'model-router-config' }, merge: { data: { LOG_LEVEL: 'debug' } } }] };
     expect(checksum(env)).not.toBe(checksum(patched));
   });
+  it('an affinity kind replaces the whole of the same kind; the others stay', () => {
+    const objs: KubeObject[] = [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { template: { spec: { containers: [{ name: 'c' }], affinity: { nodeAffinity: { preferred: [1], required: { a: 1 } }, podAffinity: { p: 1 } } } } } }];
+    applyOverlay(objs, [{ name: 'x', kind: 'Deployment', object: 'x', container: 'c' }], { workloads: { x: { affinity: { nodeAffinity: { required: { b: 2 } }, podAntiAffinity: { q: 1 }, podAffinity: null } } } });
+    expect((objs[0] as Any).spec.template.spec.affinity).toEqual({ nodeAffinity: { required: { b: 2 } }, podAntiAffinity: { q: 1 } });
+  });
   it('mergeOver: mappings merge, lists replace, null removes', () => {
     expect(mergeOver({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: null, d: 3 }, l: [3] })).toEqual({ a: { b: 1, d: 3 }, l: [3] });
   });
