@@ -159,6 +159,26 @@ describe('conventions: completion, init, config schema, help', () => {
     expect(complete(['vh-deploy', 'config', 's'])).toEqual(['schema']);
     expect(complete(['vh-deploy', 'scale', 'posthog/w'])).toEqual(['posthog/web', 'posthog/worker']);
   });
+  const has = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status === 0;
+  it.skipIf(!has('fish'))('completion fish: fish parses it and completes commands, options and values', () => {
+    const script = join(tmp, 'vh.fish');
+    writeFileSync(script, run(['completion', 'fish']).out);
+    const complete = (line: string) => {
+      const r = spawnSync('fish', ['--no-config', '-c', `source ${script}; complete -C'${line}'`], { encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: tmp } });
+      expect(r.stderr).toBe('');
+      return r.stdout.trim().split('\n').map((l) => l.split('\t')[0]);
+    };
+    expect(complete('vh-deploy sel')).toEqual(['self-hosted']);
+    expect(complete('vh-deploy render posthog --dom')).toEqual(['--domain']);
+    expect(complete('vh-deploy upgrade ')).toEqual(expect.arrayContaining(['posthog', 'model-router']));
+    expect(complete('vh-deploy -o ')).toEqual(expect.arrayContaining(['json', 'text']));
+  });
+  it.skipIf(!has('zsh'))('completion zsh: zsh parses it', () => {
+    const script = join(tmp, 'vh.zsh');
+    writeFileSync(script, run(['completion', 'zsh']).out);
+    const r = spawnSync('zsh', ['-n', script], { encoding: 'utf8' });
+    expect({ code: r.status, err: r.stderr }).toEqual({ code: 0, err: '' });
+  });
   it('completion with an unknown shell is exit 2', () => {
     const r = run(['completion', 'tcsh']);
     expect(r.code).toBe(2);
