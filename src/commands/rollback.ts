@@ -36,7 +36,7 @@ export async function runRollback(cmd: Command, stackName: string, opts: { toRev
       },
     );
     events.stop();
-    printRollback(ctx.ui, result, durationMs(ctx));
+    printRollback(ctx.ui, result, durationMs(ctx), target);
   } finally {
     events.stop();
     cluster.close();

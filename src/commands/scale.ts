@@ -42,7 +42,7 @@ export async function runScale(cmd: Command, targetArg: string): Promise<void> {
       { cluster, namespace: target.namespace, namespaceNote: target.note, events, lock: globals.lock },
     );
     events.stop();
-    printScale(ctx.ui, result);
+    printScale(ctx.ui, result, target);
   } finally {
     events.stop();
     cluster.close();

@@ -15,7 +15,7 @@ export function registerStackCommand(program: Command, stack: Stack): Command {
   const cmd = program.command(stack.command.name).description(stack.command.summary);
   addFieldOptions(cmd, stack.fields);
   if (stack.workloads) addSettingsOptions(cmd);
-  cmd.addHelpText('after', `\nExamples:\n${stack.command.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  cmd.addHelpText('after', `\nExamples:\n${stack.command.examples.map((e) => `  $ ${e}`).join('\n')}\n\nNamespace: ${stack.defaultNamespace} unless -n, VH_DEPLOY_NAMESPACE, the config file or the\nkubeconfig context's namespace says otherwise (docs/day2.md, "Which namespace").\n`);
   cmd.action(
     inCliTermsAction(async (_opts, c: Command) => {
       await runStackCommand(c, stack);

@@ -42,7 +42,7 @@ export async function runUpgrade(cmd: Command, stackName: string, opts: { postho
       },
     );
     events.stop();
-    printUpgrade(ctx.ui, result, durationMs(ctx));
+    printUpgrade(ctx.ui, result, durationMs(ctx), target);
     if (!result.ok) throw new ReportedError(result.error, result.exitCode, `fix the cause, then upgrade again; \`vh-deploy history ${ops.stack.name}\` shows both revisions`);
   } finally {
     events.stop();

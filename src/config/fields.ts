@@ -65,7 +65,7 @@ export const fieldLabel = (f: Pick<Field, 'key' | 'flagless'>) => (f.flagless ? 
 export const GLOBAL_FIELDS: Field[] = [
   { key: 'kubeconfig', valueName: 'path', description: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', schema: (v) => v.filePath },
   { key: 'context', valueName: 'name', description: 'kubeconfig context to use', schema: (v) => v.contextName },
-  { key: 'namespace', short: '-n', valueName: 'ns', description: 'namespace (default depends on the stack)', schema: (v) => v.dnsLabel('a namespace name') },
+  { key: 'namespace', short: '-n', valueName: 'ns', description: "namespace (default: the kubeconfig context's namespace if it sets one, else the stack's own: posthog, voicehelper-prod)", schema: (v) => v.dnsLabel('a namespace name') },
   { key: 'yes', short: '-y', boolean: true, description: 'assume yes; never prompt', schema: (v) => v.bool },
   { key: 'nonInteractive', boolean: true, description: 'never prompt; missing values are errors', schema: (v) => v.bool },
   { key: 'output', short: '-o', valueName: 'format', choices: ['text', 'json', 'wide'], description: 'output format (wide: text whose tables are not cut to the terminal width)', schema: (v) => v.oneOf(['text', 'json', 'wide']), default: 'text' },

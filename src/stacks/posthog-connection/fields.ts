@@ -8,7 +8,7 @@ export const CLOUD_FIELDS: Field[] = withSecretRefs([
     key: 'region',
     valueName: 'us|eu',
     choices: ['us', 'eu'],
-    description: 'PostHog Cloud region (us → https://us.i.posthog.com, eu → https://eu.i.posthog.com); no default: asked on a terminal, required otherwise (or --host)',
+    description: 'PostHog Cloud region: us → https://us.i.posthog.com, eu → https://eu.i.posthog.com; no default (asked on a terminal; otherwise required unless --host)',
     orElse: 'host',
     schema: (v) => v.oneOf(['us', 'eu']),
     prompt: {

@@ -1,5 +1,6 @@
 // The inputs of `vh-deploy self-hosted` (flags, VH_DEPLOY_* env, config keys, prompts).
 import { settingsFields } from '../../config/workload-fields.js';
+import { DEFAULT_ROW } from './compat.js';
 import { POSTHOG_WORKLOADS } from './workloads.js';
 import { TLS_FIELDS } from './tls.js';
 import { askedField, INGRESS_FIELDS, RESET_VALUES, ADOPT, type Field } from '../../config/fields.js';
@@ -10,7 +11,7 @@ export const SELF_HOSTED_FIELDS: Field[] = [
   ...INGRESS_FIELDS,
   ...TLS_FIELDS,
   { key: 'storageClass', valueName: 'name', description: 'StorageClass for the data volumes (default: the cluster default)', schema: (v) => v.dnsSubdomain('a StorageClass name') },
-  { key: 'posthogVersion', valueName: 'tag', description: 'PostHog image tag or digest (pinned)', schema: (v) => v.imageTag },
+  { key: 'posthogVersion', valueName: 'tag', description: `PostHog image tag or digest (pinned; default: ${DEFAULT_ROW.posthog}, docs/compatibility.md)`, schema: (v) => v.imageTag },
   // Versions outside src/stacks/posthog/compat.ts are refused unless this is given; it is
   // recorded like any value, so a routine re-run keeps the untested version it allowed.
   { key: 'allowUntestedVersions', boolean: true, description: 'accept a --posthog-version without a tested set of companions (docs/compatibility.md); sets SKIP_SERVICE_VERSION_REQUIREMENTS=1', schema: (v) => v.bool },
