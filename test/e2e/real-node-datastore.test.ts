@@ -6,12 +6,13 @@
 // The volume is a new local volume owned by root: the kubelet's fsGroup handling is what
 // makes it writable, and the same StatefulSet without fsGroup crash-loops on the mkdir.
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
-import { deleteLocalVolume, localVolume, REAL_NODE, realNodeGate, realNodeNamespace } from '../cluster/real-node.js';
-import { apps, cli, core, kc } from './support/day2.js';
+import { deleteLocalVolume, kubectlExec, localVolume, REAL_NODE, realNodeGate, realNodeNamespace } from '../cluster/real-node.js';
+import { apps, cli, core, kc, kubeconfig } from './support/day2.js';
 
 const IMAGE = 'vh-contract.local/kafka:2.8.1';
+const PG_IMAGE = 'vh-contract.local/postgres:11.7-alpine';
 const namespaces: string[] = [];
 const volumes: string[] = [];
 afterAll(async () => {
@@ -19,30 +20,49 @@ afterAll(async () => {
   for (const v of volumes) await deleteLocalVolume(kc, v);
 });
 
-/** The Kafka StatefulSet of `vh-deploy self-hosted`, rendered (client dry run) for namespace ns. */
-async function renderedKafka(ns: string): Promise<k8s.V1StatefulSet> {
+/** A StatefulSet of `vh-deploy self-hosted`, rendered (client dry run) for namespace ns. */
+async function rendered(ns: string, name: string): Promise<k8s.V1StatefulSet> {
   const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--storage-class', 'real-node-local', '--dry-run=client', '-o', 'json', '--yes']);
   expect(r.code, r.err).toBe(0);
   const list = JSON.parse(r.out) as { items: Array<k8s.KubernetesObject & Record<string, unknown>> };
-  const sts = list.items.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === 'posthog-kafka') as k8s.V1StatefulSet | undefined;
-  expect(sts, 'StatefulSet posthog-kafka in the render').toBeDefined();
+  const sts = list.items.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === name) as k8s.V1StatefulSet | undefined;
+  expect(sts, `StatefulSet ${name} in the render`).toBeDefined();
   return sts!;
 }
 
-/** Runs the rendered broker with the contract image on a fresh local volume; returns its pod name. */
-async function runBroker(prefix: string, edit: (s: k8s.V1StatefulSet) => void = () => {}): Promise<{ ns: string; sts: k8s.V1StatefulSet }> {
+/**
+ * Runs a rendered data store with its contract image on a fresh local volume, in a new
+ * namespace on the real node; `edit` changes the object first, `before` prepares the namespace.
+ */
+async function runRendered(
+  prefix: string,
+  name: string,
+  image: string,
+  o: { edit?: (s: k8s.V1StatefulSet) => void; before?: (ns: string) => Promise<void> } = {},
+): Promise<{ ns: string; sts: k8s.V1StatefulSet }> {
   const ns = await realNodeNamespace(kc, prefix);
   namespaces.push(ns);
-  const sts = await renderedKafka(ns);
-  const pod = sts.spec!.template.spec!;
-  pod.containers[0]!.image = IMAGE;
-  // The rendered broker waits for ZooKeeper (an annotation vh-deploy reads); the storage contract does not need it.
+  const sts = await rendered(ns, name);
+  sts.spec!.template.spec!.containers[0]!.image = image;
+  // Ordering annotations (which store waits for which) are vh-deploy's; the storage contract does not need them.
   delete sts.metadata!.annotations;
-  edit(sts);
-  volumes.push(await localVolume(kc, ns, 'data-posthog-kafka-0'));
+  o.edit?.(sts);
+  await o.before?.(ns);
+  volumes.push(await localVolume(kc, ns, `${sts.spec!.volumeClaimTemplates![0]!.metadata!.name}-${name}-0`));
   await apps.createNamespacedStatefulSet({ namespace: ns, body: sts });
   return { ns, sts };
 }
+
+const runBroker = (prefix: string, edit?: (s: k8s.V1StatefulSet) => void) => runRendered(prefix, 'posthog-kafka', IMAGE, { ...(edit && { edit }) });
+
+async function podIn(ns: string, name: string, what: string, ok: (p: k8s.V1Pod) => boolean): Promise<k8s.V1Pod> {
+  return waitFor(`${name} ${what}`, async () => {
+    const p = await core.readNamespacedPod({ name, namespace: ns }).catch(() => undefined);
+    return p && ok(p) ? p : undefined;
+  }, { timeoutMs: 90_000 });
+}
+const isReady = (p: k8s.V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+const isCrashLooping = (p: k8s.V1Pod) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff';
 
 describe('a non-root data store on a fresh local volume (real kubelet)', () => {
   const gate = realNodeGate(kc);
@@ -54,10 +74,7 @@ describe('a non-root data store on a fresh local volume (real kubelet)', () => {
     gate.ensure();
     const { ns, sts } = await runBroker('e2e-real-kafka');
     expect(sts.spec!.template.spec!.securityContext).toEqual({ runAsUser: 1001, fsGroup: 1001 });
-    const pod = await waitFor('posthog-kafka-0 Ready', async () => {
-      const p = await core.readNamespacedPod({ name: 'posthog-kafka-0', namespace: ns }).catch(() => undefined);
-      return p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
-    }, { timeoutMs: 90_000 });
+    const pod = await podIn(ns, 'posthog-kafka-0', 'Ready', isReady);
     expect(pod.spec?.nodeName).toBe(REAL_NODE.name);
     const log = await core.readNamespacedPodLog({ name: 'posthog-kafka-0', namespace: ns, container: 'kafka' });
     expect(log).toMatch(/^kafka \d\d:\d\d:\d\d\.00 INFO {2}==> \*\* Kafka setup finished! \*\*$/m);
@@ -69,14 +86,47 @@ describe('a non-root data store on a fresh local volume (real kubelet)', () => {
     const { ns } = await runBroker('e2e-real-kafka-nofsg', (s) => {
       delete s.spec!.template.spec!.securityContext!.fsGroup;
     });
-    const pod = await waitFor('posthog-kafka-0 in CrashLoopBackOff', async () => {
-      const p = await core.readNamespacedPod({ name: 'posthog-kafka-0', namespace: ns }).catch(() => undefined);
-      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
-    }, { timeoutMs: 90_000 });
+    const pod = await podIn(ns, 'posthog-kafka-0', 'in CrashLoopBackOff', isCrashLooping);
     const cs = pod.status!.containerStatuses![0]!;
     expect(`${cs.lastState?.terminated?.exitCode} ${cs.lastState?.terminated?.reason}`).toBe('1 Error');
     expect(cs.ready).toBe(false);
     const log = await core.readNamespacedPodLog({ name: 'posthog-kafka-0', namespace: ns, container: 'kafka', previous: true });
     expect(log.trim().split('\n').at(-1)).toBe("mkdir: cannot create directory '/bitnami/kafka/data': Permission denied");
+  });
+});
+
+// PostgreSQL as rendered: the entrypoint starts as root, takes PGDATA (a subdirectory of the
+// volume) for uid 70 and drops to it; the password comes from the Secret through the
+// kubelet; readiness is a real exec probe (pg_isready) run by the kubelet in the container.
+describe('PostgreSQL as rendered, on a fresh local volume (real kubelet)', () => {
+  const gate = realNodeGate(kc);
+  beforeAll(async () => {
+    await gate.check();
+  });
+  const withSecret = (password: string) => async (ns: string) => {
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'posthog-secrets' }, stringData: { POSTHOG_DB_PASSWORD: password } } });
+  };
+
+  it('initialises PGDATA as uid 70 (mode 700) and becomes Ready through the kubelet\'s exec probe', async () => {
+    gate.ensure();
+    const { ns, sts } = await runRendered('e2e-real-pg', 'posthog-postgres', PG_IMAGE, { before: withSecret('real-node-pg-pw') });
+    expect(sts.spec!.template.spec!.containers[0]!.readinessProbe?.exec?.command).toEqual(['pg_isready', '-U', 'posthog', '-d', 'posthog']);
+    const pod = await podIn(ns, 'posthog-postgres-0', 'Ready', isReady);
+    expect(pod.spec?.nodeName).toBe(REAL_NODE.name);
+    const log = await core.readNamespacedPodLog({ name: 'posthog-postgres-0', namespace: ns });
+    expect(log).toContain('The files belonging to this database system will be owned by user "postgres".');
+    expect(log).toContain('PostgreSQL init process complete; ready for start up.');
+    expect(log).not.toContain('real-node-pg-pw');
+    const stat = await kubectlExec(kubeconfig, inject('clusterBinDir'), ns, 'posthog-postgres-0', ['stat', '-c', '%u %a %n', '/var/lib/postgresql/data/pgdata', '/var/lib/postgresql/data/pgdata/PG_VERSION']);
+    expect(stat.trim().split('\n')).toEqual(['70 700 /var/lib/postgresql/data/pgdata', '70 644 /var/lib/postgresql/data/pgdata/PG_VERSION']);
+  });
+
+  it('with an empty password in the Secret: the entrypoint\'s own error, exit 1, CrashLoopBackOff', async () => {
+    gate.ensure();
+    const { ns } = await runRendered('e2e-real-pg-nopw', 'posthog-postgres', PG_IMAGE, { before: withSecret('') });
+    const pod = await podIn(ns, 'posthog-postgres-0', 'in CrashLoopBackOff', isCrashLooping);
+    expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
+    const log = await core.readNamespacedPodLog({ name: 'posthog-postgres-0', namespace: ns, previous: true });
+    expect(log.split('\n')[0]).toBe('Error: Database is uninitialized and superuser password is not specified.');
   });
 });
