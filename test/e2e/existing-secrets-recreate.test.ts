@@ -155,6 +155,14 @@ describe('preflight and immutable fields', () => {
     await expect(core.readNamespace({ name: ns })).rejects.toMatchObject({ code: 404 });
   });
 
+  it('an IngressClass that does not exist is exit 2 before any write', async () => {
+    const ns = await namespaceWith('e2e-noic', { 'pg-creds': { DB_PASSWORD: PW } });
+    const r = await run(routerArgs(ns, ['--db-password-secret', 'pg-creds', '--posthog-host', 'https://eu.i.posthog.com', '--posthog-api-key-secret', 'pg-creds/DB_PASSWORD', '--domain', 'router.e2e.example.com', '--tls-issuer', 'letsencrypt', '--ingress-class', 'no-such-ingress']));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain(`IngressClass no-such-ingress does not exist (named by Ingress/${ns}/model-router)`);
+    expect(await writtenObjects(ns, ['pg-creds'])).toEqual([]);
+  });
+
   it('a bigger volume is found at plan time; --recreate grows the claims and converges without deleting a claim or restarting a pod', async () => {
     const sc = `e2e-expand-${Date.now().toString(36)}`;
     classes.push(sc);
