@@ -50,6 +50,11 @@ export function covers(live: unknown, planned: unknown): boolean {
     return Object.entries(planned as Record<string, unknown>).every(([k, v]) => v === undefined || covers(l[k], v));
   }
   if (typeof planned === 'number' || typeof live === 'number') return String(planned) === String(live);
+  // The server stores quantities in canonical form (cpu 0.5 → 500m, 1024Mi → 1Gi).
+  if (typeof planned === 'string' && typeof live === 'string' && planned !== live) {
+    const [p, l] = [quantity(planned), quantity(live)];
+    return p !== undefined && p === l;
+  }
   return planned === live;
 }
 

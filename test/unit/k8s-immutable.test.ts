@@ -84,6 +84,10 @@ describe('immutableChanges', () => {
     expect(covers([1, 2], [1])).toBe(false);
     expect(covers({ a: [{ x: 1, y: 2 }] }, { a: [{ x: 1 }] })).toBe(true);
     expect(covers({ a: '1' }, { a: 1 })).toBe(true);
+    // Quantities as the server stores them.
+    expect(covers({ cpu: '500m', memory: '1Gi' }, { cpu: '0.5', memory: '1024Mi' })).toBe(true);
+    expect(covers({ cpu: '500m' }, { cpu: '1' })).toBe(false);
+    expect(covers({ image: 'a:1' }, { image: 'a:2' })).toBe(false);
   });
 
   it('quantity', () => {
