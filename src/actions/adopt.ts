@@ -1,9 +1,13 @@
 // A deploy that finds an install deploy-posthog.sh made (docs/adopt.md): instead of a wall
 // of field conflicts, it says what it found and what taking it over will do; it takes
 // it over only when asked (--adopt, or yes on a terminal), as revision kind `adopt`.
-import { ExitCode, InputError, VhError } from '../errors.js';
+import { ExitCode, InputError, OperationError, VhError } from '../errors.js';
 import { dryRunObjects, FIELD_MANAGER, type ApplyResult } from '../k8s/apply.js';
-import { planTakeover, type FoundLegacy, type TakeoverPlan } from '../k8s/takeover.js';
+import { planTakeover, templateClaim, volumeMoveProblems, type FoundLegacy, type TakeoverPlan } from '../k8s/takeover.js';
+import type { Cluster } from '../k8s/client.js';
+import { readObject } from '../k8s/discovery.js';
+import { renderStack, type RenderContext } from '../stacks/stack.js';
+import { registerSecret } from '../ui/redact.js';
 import { runTakeover } from '../k8s/takeover-run.js';
 import { keyOf, objectRef, rec, type KubeObject } from '../k8s/types.js';
 import { deployCommandOf } from '../stacks/day2.js';
@@ -31,7 +35,8 @@ export function takeoverLines(tp: TakeoverPlan): string[] {
         `${name(r.live)}: its selector changes (${selectorText(r.live)} → ${selectorText(r.desired)}): deleted leaving its pods serving, vh-deploy's is created beside them, and the old pods go once the new ones are ready behind the Service`,
     ),
     ...tp.late.map((l) => `${name(l.live)}: becomes vh-deploy's; its selector moves to the new pods only once they are ready (never zero ready endpoints)`),
-    ...tp.data.map((d) => `${name(d.live)}: its volume (and data) is kept and passes to PersistentVolumeClaim/${d.claim}`),
+    ...tp.stopFirst.map((x) => `${name(x.live)}: stopped first (its pods gone), so its data never has two writers${x.replacement ? `; replaced by ${name(x.replacement)}` : ''}`),
+    ...tp.data.map((d) => `${name(d.live)}: its PersistentVolume (and data) is kept: set to Retain, released, and bound to vh-deploy's PersistentVolumeClaim/${d.claim} (same volume, same uid)`),
     ...tp.remove.map((r) => `${name(r.live)}: deleted once the rest is in place${r.replacement ? ` (replaced by ${name(r.replacement)})` : ' (vh-deploy has no such object in this plan)'}`),
   ];
 }
@@ -48,14 +53,27 @@ export async function adoptInstall(a: {
   objects: KubeObject[];
   found: readonly FoundLegacy[];
   common: { stack: string; namespace: string; context: string; started: number };
+  rctx: RenderContext;
 }): Promise<DeployResult> {
-  const { input, ctx, objects, found, common } = a;
+  const { input, ctx, found, common } = a;
   const { stack, values } = input;
   const { cluster, namespace, events } = ctx;
   const tool = stack.legacy?.tool ?? 'another tool';
+  // Secrets the script held replace the ones vh-deploy would generate (kept if vh-deploy's exist).
+  const carried = stack.legacy?.secrets?.(found) ?? {};
+  for (const data of Object.values(carried)) for (const v of Object.values(data)) registerSecret(v);
+  const objects = Object.keys(carried).length
+    ? renderStack(stack, values, { ...a.rctx, existingSecrets: { ...carried, ...Object.fromEntries(Object.entries(a.rctx.existingSecrets).filter(([, v]) => v !== undefined)) } })
+    : a.objects;
   const tp = planTakeover(found, objects);
   events.note(`found ${found.length} objects ${tool} made in namespace ${namespace}, and no vh-deploy revision of ${stack.name}; taking them over will:`);
   for (const l of takeoverLines(tp)) events.note(`  ${l}`);
+
+  // Data that cannot move safely stops everything here, before any write.
+  const problems = [...(stack.legacy?.dataProblems?.(found, values) ?? []), ...(await volumeProblems(cluster, tp, objects))];
+  if (problems.length) {
+    throw new OperationError(`the data of the install ${tool} made in namespace ${namespace} cannot be taken over safely; nothing was written:\n  - ${problems.join('\n  - ')}`, 'see docs/adopt.md, "Data volumes"');
+  }
 
   // The dry run: forced only for the objects taken over; re-created workloads are new.
   const recreated = new Set(tp.recreate.map((r) => objectRef(r.desired)));
@@ -64,6 +82,7 @@ export async function adoptInstall(a: {
     dryRunObjects(cluster, objects.filter((o) => !recreated.has(objectRef(o)) && !forced.has(objectRef(o)))),
     dryRunObjects(cluster, objects.filter((o) => forced.has(objectRef(o))), { forceConflicts: true }),
   ]);
+  // Claims that take an existing volume are created by their StatefulSet: its dry run covers them.
   const dry = [...plain, ...taken, ...tp.recreate.map((r) => recreatedResult(r.desired))];
   events.note(`plan: ${countActions(dry)}`);
   if (input.mode === 'server') return { ...common, mode: 'server', objects: dry };
@@ -106,4 +125,19 @@ export async function adoptInstall(a: {
     if (e instanceof Unhealthy) return { ...common, mode: 'apply', ok: false, objects: e.applied, health: e.health, urls: ingressUrls(objects), error: e.message };
     throw e;
   }
+}
+
+/** Each volume that passes to a claim of the plan: bound, big enough, of the same class, its target free. */
+async function volumeProblems(cluster: Cluster, tp: TakeoverPlan, objects: readonly KubeObject[]): Promise<string[]> {
+  const per = await Promise.all(
+    tp.data.map(async (d) => {
+      const pvName = typeof rec(d.live.spec).volumeName === 'string' ? (rec(d.live.spec).volumeName as string) : undefined;
+      const [pv, existing] = await Promise.all([
+        pvName ? readObject(cluster, { apiVersion: 'v1', kind: 'PersistentVolume', name: pvName }) : undefined,
+        readObject(cluster, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: d.claim, namespace: d.live.metadata.namespace! }),
+      ]);
+      return volumeMoveProblems(d.live, pv, templateClaim(objects, d.claim), existing !== undefined);
+    }),
+  );
+  return per.flat();
 }

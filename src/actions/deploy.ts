@@ -125,7 +125,7 @@ export async function deployAction(input: DeployInput, ctx: ActionContext): Prom
 
   // An install deploy-posthog.sh made is taken over, not fought field by field (docs/adopt.md).
   const legacy = input.legacy ?? (await detectLegacy(cluster, stack, namespace));
-  if (legacy.length) return adoptInstall({ input, ctx, objects, found: legacy, common });
+  if (legacy.length) return adoptInstall({ input, ctx, objects, found: legacy, common, rctx });
 
   // The whole plan is validated by the server before the first write.
   // Immutable fields the plan would change: refused here, or recreated with consent (docs/day2.md).

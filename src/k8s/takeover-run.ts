@@ -15,7 +15,9 @@ import type { Cluster } from './client.js';
 import { deploy, type DeployEvent } from './deploy.js';
 import { readObject } from './discovery.js';
 import { deleteOrphaning } from './orphan.js';
-import { deleteObject, ownedBy, transferOwnership, waitForEndpointsMoved, type TakeoverPlan } from './takeover.js';
+import { deleteObject, moveVolume, ownedBy, transferOwnership, waitForEndpointsMoved, type TakeoverPlan } from './takeover.js';
+import { OperationError } from '../errors.js';
+import { sleep } from './client.js';
 import { objectRef, str, type KubeObject } from './types.js';
 
 export interface TakeoverRunOptions {
@@ -44,6 +46,18 @@ export async function runTakeover(cluster: Cluster, tp: TakeoverPlan, objects: r
   for (const t of tp.takeOver) {
     taken.set(objectRef(t.desired), await takeOverOne(cluster, t.desired, o));
     step(`took over ${objectRef(t.desired)}`);
+  }
+
+  // Data stores replaced under another kind: stopped, pods gone, before their volumes move.
+  for (const x of tp.stopFirst) {
+    const pods = await podsOf(cluster, x.live, signal);
+    await deleteObject(cluster, x.live, signal);
+    await waitGone(cluster, pods, deadline, signal);
+    step(`stopped ${objectRef(x.live)} (its pods are gone): its volume never has two writers`);
+  }
+  for (const d of tp.data) {
+    const pv = await moveVolume(cluster, d.live, d.claim, { deadline, ...(signal && { signal }) });
+    step(`kept PersistentVolume/${pv} (the data of ${d.live.metadata.name}, now Retain) and reserved it for PersistentVolumeClaim/${d.claim}`);
   }
 
   // What keeps serving until the end: the ReplicaSets (or pods) of the old workloads, and their pods.
@@ -89,4 +103,23 @@ export async function runTakeover(cluster: Cluster, tp: TakeoverPlan, objects: r
   const out = applied.map((a) => taken.get(a.ref) ?? a);
   for (const [ref, r] of taken) if (!out.some((a) => a.ref === ref)) out.push(r);
   return out;
+}
+
+/** A workload's pods (a Deployment's through its ReplicaSets). */
+async function podsOf(cluster: Cluster, workload: KubeObject, signal?: AbortSignal): Promise<KubeObject[]> {
+  const owned = await ownedBy(cluster, workload, signal);
+  if (workload.kind !== 'Deployment') return owned;
+  return (await Promise.all(owned.map((rs) => ownedBy(cluster, rs, signal)))).flat();
+}
+
+/** Waits until each object (by uid) is gone. */
+async function waitGone(cluster: Cluster, objects: readonly KubeObject[], deadline: number, signal?: AbortSignal): Promise<void> {
+  for (const o of objects) {
+    for (;;) {
+      const live = await readObject(cluster, o, signal);
+      if (!live || live.metadata.uid !== o.metadata.uid) break;
+      if (Date.now() > deadline) throw new OperationError(`${objectRef(o)} is still there after its owner was deleted`, 'look at its finalizers and its node');
+      await sleep(250, signal);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import { sleep, type Cluster } from './client.js';
 import { findResource, listObjects, readObject, targetOf } from './discovery.js';
 import { stableJson } from './apply.js';
 import { arr, keyOf, objectRef, rec, str, type KubeObject } from './types.js';
+import { quantity } from './immutable.js';
 
 /** The field manager of client-side `kubectl apply` (since Kubernetes 1.18). */
 export const CLIENT_SIDE_APPLY_MANAGER = 'kubectl-client-side-apply';
@@ -28,8 +29,15 @@ export interface LegacyEntry {
   /** Labels the other tool set on it (e.g. `app: model-router`); all must match. */
   labels?: Readonly<Record<string, string>>;
   fate: LegacyFate;
-  /** replace: the object of the same kind in vh-deploy's plan that replaces it; data: the claim that takes its volume. */
+  /** replace: the object in vh-deploy's plan that replaces it; data: the claim that takes its volume. */
   replacedBy?: string;
+  /** replace: the replacement's kind when it is not the same (a Deployment replaced by a StatefulSet). */
+  replacedByKind?: string;
+  /**
+   * replace: deleted, its pods gone, before anything of the plan starts: a data store
+   * whose volume passes to its replacement must never have two writers.
+   */
+  stopFirst?: true;
 }
 
 export interface FoundLegacy {
@@ -50,9 +58,13 @@ export function isClientSideApplied(o: KubeObject, ownManager: string): boolean 
   return csa && !ours;
 }
 
-/** Whether an object carries every label the entry names. Pure. */
+/**
+ * Whether an object carries every label the entry names, on itself or in its selector
+ * (the script's PostHog Deployments have `app=` only in their selector). Pure.
+ */
 export function labelsMatch(o: KubeObject, labels: Readonly<Record<string, string>> | undefined): boolean {
-  const live = rec(o.metadata.labels);
+  const selector = rec(rec(o.spec).selector);
+  const live = { ...rec(selector.matchLabels ?? selector), ...rec(o.metadata.labels) };
   return Object.entries(labels ?? {}).every(([k, v]) => live[k] === v);
 }
 
@@ -87,6 +99,8 @@ export interface TakeoverPlan {
   remove: Array<{ live: KubeObject; replacement?: KubeObject }>;
   /** Claims whose volumes pass to the plan's claims (`claim`: the plan's claim name). */
   data: Array<{ live: KubeObject; claim: string }>;
+  /** Deleted first, their pods gone, before the volumes move and the plan starts. */
+  stopFirst: Array<{ live: KubeObject; replacement?: KubeObject }>;
 }
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -96,16 +110,17 @@ const selectorOf = (o: KubeObject) => rec(o.spec).selector;
 
 /** Pure: the plan for what was found. */
 export function planTakeover(found: readonly FoundLegacy[], plan: readonly KubeObject[]): TakeoverPlan {
-  const tp: TakeoverPlan = { takeOver: [], recreate: [], late: [], remove: [], data: [] };
+  const tp: TakeoverPlan = { takeOver: [], recreate: [], late: [], remove: [], data: [], stopFirst: [] };
   for (const { entry, object: live } of found) {
     if (entry.fate === 'data') {
       tp.data.push({ live, claim: entry.replacedBy ?? live.metadata.name });
       continue;
     }
     const name = entry.fate === 'replace' ? entry.replacedBy : entry.name;
-    const desired = name === undefined ? undefined : plan.find((o) => sameObject(o, entry.kind, name));
+    const kind = entry.fate === 'replace' ? (entry.replacedByKind ?? entry.kind) : entry.kind;
+    const desired = name === undefined ? undefined : plan.find((o) => sameObject(o, kind, name));
     if (entry.fate === 'replace' || !desired) {
-      tp.remove.push({ live, ...(desired && { replacement: desired }) });
+      (entry.stopFirst ? tp.stopFirst : tp.remove).push({ live, ...(desired && { replacement: desired }) });
       continue;
     }
     const selectorChanges = stableJson(selectorOf(live)) !== stableJson(selectorOf(desired));
@@ -113,6 +128,16 @@ export function planTakeover(found: readonly FoundLegacy[], plan: readonly KubeO
     else if (entry.kind === 'Service' && selectorChanges) tp.late.push({ live, desired });
     else tp.takeOver.push({ live, desired });
   }
+  // A Service waits for the switch only while old pods of a re-created workload serve
+  // behind it; one whose old backends are stopped first (a data store) is needed at once.
+  const serving = (svc: KubeObject) =>
+    tp.recreate.some((r) => {
+      const podLabels = rec(rec(rec(rec(r.live.spec).template).metadata).labels);
+      const selector = Object.entries(rec(rec(svc.spec).selector));
+      return selector.length > 0 && selector.every(([k, v]) => podLabels[k] === v);
+    });
+  tp.takeOver.push(...tp.late.filter((l) => !serving(l.live)));
+  tp.late = tp.late.filter((l) => serving(l.live));
   return tp;
 }
 
@@ -232,4 +257,63 @@ export async function waitForEndpointsMoved(
     }
     await sleep(o.pollMs ?? 200, o.signal);
   }
+}
+
+/** The claim a StatefulSet's volumeClaimTemplate makes for its pod `ordinal`: TEMPLATE-STS-N. */
+export function templateClaim(plan: readonly KubeObject[], claimName: string): KubeObject | undefined {
+  for (const sts of plan.filter((o) => o.kind === 'StatefulSet')) {
+    for (const t of arr(rec(sts.spec).volumeClaimTemplates).map(rec)) {
+      const tname = str(rec(t.metadata).name);
+      if (tname && claimName === `${tname}-${sts.metadata.name}-0`) {
+        return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claimName, namespace: sts.metadata.namespace }, spec: rec(t.spec) };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why a claim's volume cannot pass safely to the plan's claim `target`, from what is live
+ * (the old claim, its PersistentVolume, and whether `target` exists already). Pure.
+ */
+export function volumeMoveProblems(claim: KubeObject, pv: KubeObject | undefined, target: KubeObject | undefined, targetExists: boolean): string[] {
+  const ref = `PersistentVolumeClaim/${claim.metadata.name}`;
+  const phase = str(rec(claim.status).phase);
+  if (phase !== 'Bound' || !pv) return [`${ref} is ${phase ?? 'not bound'}: no volume to keep`];
+  const problems: string[] = [];
+  const pvName = pv.metadata.name;
+  if (!target) problems.push(`${ref}: the plan has no claim ${claimName(target)} to take its volume`);
+  if (targetExists) problems.push(`${ref}: PersistentVolumeClaim/${claimName(target)} exists already; its volume is not the script's`);
+  const want = quantity(rec(rec(rec(target?.spec).resources).requests).storage);
+  const have = quantity(rec(rec(pv.spec).capacity).storage);
+  if (want !== undefined && have !== undefined && have < want) problems.push(`PersistentVolume/${pvName} holds ${String(rec(rec(pv.spec).capacity).storage)}, less than the ${String(rec(rec(rec(target?.spec).resources).requests).storage)} vh-deploy's claim asks for`);
+  const targetClass = str(rec(target?.spec).storageClassName);
+  const pvClass = str(rec(pv.spec).storageClassName);
+  if (targetClass !== undefined && pvClass !== targetClass) problems.push(`PersistentVolume/${pvName} is of StorageClass ${pvClass ?? '(none)'}, vh-deploy's claim asks for ${targetClass}`);
+  return problems;
+}
+const claimName = (o: KubeObject | undefined) => o?.metadata.name ?? '(none)';
+
+/**
+ * Passes a bound claim's volume to another claim name, data kept: the PersistentVolume is
+ * set to Retain, the old claim deleted (its pods must be gone), then the volume is
+ * reserved for `target` (spec.claimRef with no uid), which binds it when it is created.
+ * Its name and uid do not change.
+ */
+export async function moveVolume(cluster: Cluster, claim: KubeObject, target: string, o: { deadline: number; signal?: AbortSignal }): Promise<string> {
+  const pvName = str(rec(claim.spec).volumeName)!;
+  const pvPath = `/api/v1/persistentvolumes/${encodeURIComponent(pvName)}`;
+  const mergePatch = (body: unknown) =>
+    cluster.requestOk('PATCH', pvPath, { body, contentType: 'application/merge-patch+json', what: `PersistentVolume/${pvName}`, ...(o.signal && { signal: o.signal }) });
+  await mergePatch({ spec: { persistentVolumeReclaimPolicy: 'Retain' } });
+  await deleteObject(cluster, claim, o.signal);
+  const claimPath = (await targetOf(cluster, claim)).path;
+  for (;;) {
+    const r = await cluster.requestOk('GET', claimPath, { okStatuses: [404], ...(o.signal && { signal: o.signal }) });
+    if (r.status === 404) break;
+    if (Date.now() > o.deadline) throw new OperationError(`PersistentVolumeClaim/${claim.metadata.name} is still there (a pod still uses it?)`, 'its PersistentVolume is Retain now: the data is safe; delete the pod that uses the claim and run again');
+    await sleep(250, o.signal);
+  }
+  await mergePatch({ spec: { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: target, uid: null, resourceVersion: null } } });
+  return pvName;
 }

@@ -14,6 +14,16 @@ export interface LegacyStack {
    * vh-deploy's objects and are registered for redaction, never printed). Pure.
    */
   values(found: readonly FoundLegacy[]): Record<string, unknown>;
+  /**
+   * Secrets vh-deploy would otherwise generate, read from what was found (Secret name →
+   * key → value): reused as if vh-deploy had generated them. Pure.
+   */
+  secrets?(found: readonly FoundLegacy[]): Record<string, Record<string, string>>;
+  /**
+   * Why the found data cannot be taken over safely (e.g. a data directory of a newer
+   * major version than vh-deploy runs), each with the steps to take instead. Pure.
+   */
+  dataProblems?(found: readonly FoundLegacy[], values: Record<string, unknown>): string[];
 }
 
 /** The tool every legacy table describes. */

@@ -28,6 +28,8 @@ describe('isClientSideApplied', () => {
     expect(labelsMatch(obj('Service', 's', {}, { labels: { app: 'model-router', x: 'y' } }), { app: 'model-router' })).toBe(true);
     expect(labelsMatch(obj('Service', 's', {}, { labels: { app: 'other' } }), { app: 'model-router' })).toBe(false);
     expect(labelsMatch(obj('Service', 's'), undefined)).toBe(true);
+    expect(labelsMatch(obj('Deployment', 'd', { spec: { selector: { matchLabels: { app: 'posthog-web' } } } }), { app: 'posthog-web' })).toBe(true);
+    expect(labelsMatch(obj('Deployment', 'd', { spec: { selector: { matchLabels: { app: 'other' } } } }), { app: 'posthog-web' })).toBe(false);
   });
 });
 
@@ -49,7 +51,7 @@ describe('upgradeManagedFields', () => {
 });
 
 describe('planTakeover', () => {
-  const dep = (labels: Record<string, string>) => obj('Deployment', 'model-router', { spec: { selector: { matchLabels: labels } } }, csa);
+  const dep = (labels: Record<string, string>) => obj('Deployment', 'model-router', { spec: { selector: { matchLabels: labels }, template: { metadata: { labels: { ...labels, version: 'v1' } } } } }, csa);
   const svc = (labels: Record<string, string>) => obj('Service', 'model-router', { spec: { selector: labels } }, csa);
   const newSel = { 'app.kubernetes.io/name': 'model-router', 'app.kubernetes.io/instance': 'model-router' };
   const plan = [dep(newSel), svc(newSel), obj('ConfigMap', 'model-router-config'), obj('Secret', 'model-router-secrets'), obj('ServiceAccount', 'model-router')];
@@ -74,6 +76,11 @@ describe('planTakeover', () => {
       'Deployment/model-router: its selector changes (app=model-router → app.kubernetes.io/name=model-router,app.kubernetes.io/instance=model-router): deleted leaving its pods serving, vh-deploy\'s is created beside them, and the old pods go once the new ones are ready behind the Service',
     );
     expect(lines.at(-1)).toBe('PodDisruptionBudget/model-router-pdb: deleted once the rest is in place (vh-deploy has no such object in this plan)');
+  });
+  it('a Service whose old pods are not kept serving (a data store stopped first) is taken over at once', () => {
+    const tp = planTakeover([found(svc({ app: 'model-router' }))], plan);
+    expect(tp.late).toEqual([]);
+    expect(tp.takeOver.map((r) => r.desired.kind)).toEqual(['Service']);
   });
   it('takes a workload over in place when its selector is the same', () => {
     const tp = planTakeover([found(dep(newSel)), found(svc(newSel))], plan);

@@ -2,6 +2,7 @@
 // PostgreSQL, Redis, ClickHouse (embedded Keeper), a Kafka-compatible broker, one
 // migration Job, then web, worker and plugin-server. PostHog no longer supports
 // Kubernetes self-hosting; the README says so and recommends `cloud`.
+import { posthogLegacy } from './legacy.js';
 import { randomBytes } from 'node:crypto';
 import { SELF_HOSTED_FIELDS } from './fields.js';
 import { POSTHOG_WORKLOADS } from './workloads.js';
@@ -115,6 +116,7 @@ export const posthogStack: Stack = {
   },
   alternatives: [TLS_ALTERNATIVES],
   reusedSecrets: [POSTHOG_SECRET],
+  legacy: posthogLegacy,
   version: versionOf,
   // PostHog's own probes: /_livez (process up), /_readyz?role=web (postgres + cache),
   // /_preflight (is everything wired: kafka, plugins, clickhouse, ...).
