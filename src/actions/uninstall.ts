@@ -12,8 +12,8 @@ import { deleteInWaves, type DeleteOutcome } from '../k8s/delete.js';
 import { findResource, listObjects, readObject } from '../k8s/discovery.js';
 import { lastSuccessful, listRevisions, REVISION_OF_LABEL, sinceUninstall, sortRevisions, uninstalledNow, type Revision } from '../k8s/revisions.js';
 import { objectRef, type KubeObject, type ObjectKey } from '../k8s/types.js';
-import { ownershipOf, planUninstall, recordedObjects, type KeepReason, type SkipReason, type UninstallPlan } from '../k8s/uninstall-plan.js';
-import { MANAGED_BY, STACK_LABEL } from '../manifests/finalize.js';
+import { ownershipOf, planUninstall, recordedObjects, type KeepReason, type PlannedDelete, type SkipReason, type UninstallPlan } from '../k8s/uninstall-plan.js';
+import { MANAGED_BY, podTemplate, referencedConfig, STACK_LABEL } from '../manifests/finalize.js';
 import type { StackOps } from '../stacks/day2.js';
 import { notDeployed } from './errors.js';
 import { leaseName, preflightOperation, previewOrLocked, recorded } from './lifecycle.js';
@@ -64,7 +64,41 @@ export interface UninstallResult {
   replaced: string[];
   /** Recorded but not there any more. */
   absent: string[];
+  /** Workloads that stay (another stack's, or not vh-deploy's) and read a ConfigMap or Secret this deletes. */
+  readers: Reader[];
   namespaceState?: NamespaceState;
+}
+
+export interface Reader {
+  reader: string;
+  reads: string;
+}
+
+/**
+ * The workloads that are not deleted but whose pods read a ConfigMap or Secret that
+ * is (their new pods would not start): e.g. a Model Router reading the PostHog
+ * connection when `cloud` is uninstalled. Pure.
+ */
+export function readersOfDeleted(workloads: readonly KubeObject[], deletes: readonly PlannedDelete[]): Reader[] {
+  const gone = new Set(deletes.map((d) => d.ref));
+  const out: Reader[] = [];
+  for (const w of workloads) {
+    const ref = objectRef(w);
+    const t = podTemplate(w);
+    if (gone.has(ref) || !t) continue;
+    const ns = w.metadata.namespace;
+    const { configMaps, secrets } = referencedConfig(t);
+    const reads = [...[...configMaps].map((n) => `ConfigMap/${ns}/${n}`), ...[...secrets].map((n) => `Secret/${ns}/${n}`)];
+    for (const r of reads) if (gone.has(r)) out.push({ reader: ref, reads: r });
+  }
+  return out;
+}
+
+/** The workloads of the namespace (what may read a ConfigMap or Secret); none when they may not be listed. */
+async function workloadsOf(cluster: Cluster, namespace: string, signal: AbortSignal): Promise<KubeObject[]> {
+  const kinds = ['Deployment', 'StatefulSet', 'DaemonSet'];
+  const lists = await Promise.all(kinds.map((k) => listObjects(cluster, 'apps/v1', k, { namespace, signal }).then((l) => l.items, () => [] as KubeObject[])));
+  return lists.flat();
 }
 
 /** The revision whose objects an uninstall ends: the last successful one since any earlier uninstall, or the newest. */
@@ -106,8 +140,10 @@ export async function uninstallAction(input: UninstallInput, ctx: ActionContext)
       owner: { labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, [STACK_LABEL]: stack.name }, manager: FIELD_MANAGER },
     });
     const deletes = plan.waves.flat();
-    const base = { ok: true as const, stack: stack.name, namespace, deleteData, kept: plan.kept, skipped: plan.skipped, absent: plan.absent, replaced: [] as string[] };
+    const readers = deletes.some((d) => d.key.kind === 'ConfigMap' || d.key.kind === 'Secret') ? readersOfDeleted(await workloadsOf(cluster, namespace, signal), deletes) : [];
+    const base = { ok: true as const, stack: stack.name, namespace, deleteData, kept: plan.kept, skipped: plan.skipped, absent: plan.absent, replaced: [] as string[], readers };
     describe(ctx, plan);
+    for (const r of readers) events.warn(`${r.reader} stays and reads ${r.reads}, which this uninstall deletes: its new pods will not start`);
     const already = uninstalledNow(revs);
     if (deletes.length === 0 && already) {
       events.note(`nothing left to delete: ${stack.name} was uninstalled at revision ${already.revision}`);

@@ -8,7 +8,8 @@
 //   terminal or --yes is exit 2 with nothing deleted; --delete-data --yes leaves no
 //   vh-deploy object but the stack's history;
 // - a ConfigMap another field manager created in that namespace survives both;
-// - Model Router: a recorded object re-created by another field manager is left alone and
+// - Model Router: `uninstall cloud` names the Model Router that reads the connection it
+//   would delete; a recorded object re-created by another field manager is left alone and
 //   named; the PostHog connection `cloud` owns survives; `rollback` after the uninstall is
 //   refused (its Secret is gone; values are never recorded), nothing written;
 // - deletes are foreground: a pod held by a finalizer keeps its Deployment, which is named
@@ -181,6 +182,14 @@ describe('uninstall self-hosted PostHog', () => {
 describe('uninstall Model Router', () => {
   it('leaves alone a recorded object another manager re-created and the connection cloud owns; rollback afterwards is refused, nothing written', async () => {
     const ns = await deployRouter('e2e-uninst-mr');
+    // Uninstalling the connection the Model Router reads warns (dry run: nothing written).
+    const c = await cli(['uninstall', 'cloud', '-n', ns, '--dry-run', '-o', 'json']);
+    expect(c.code, c.err).toBe(0);
+    expect((JSON.parse(c.out) as { readers: unknown }).readers).toEqual([
+      { reader: `Deployment/${ns}/model-router`, reads: `ConfigMap/${ns}/model-router-posthog` },
+      { reader: `Deployment/${ns}/model-router`, reads: `Secret/${ns}/model-router-posthog` },
+    ]);
+    expect(c.err).toContain(`warning: Deployment/${ns}/model-router stays and reads ConfigMap/${ns}/model-router-posthog, which this uninstall deletes: its new pods will not start`);
     // The NetworkPolicy deleted and re-created by hand (same name and labels, another field manager).
     const np = await apiRequest(kc, 'GET', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/model-router`);
     const body = JSON.parse(np.body) as { metadata: Record<string, unknown>; spec: unknown };

@@ -2,6 +2,7 @@
 // (src/k8s/uninstall-plan.ts); the revision rules after an uninstall
 // (src/k8s/revisions.ts); the report's commands (src/ui/printers/uninstall.ts).
 import { describe, expect, it } from 'vitest';
+import { readersOfDeleted } from '../../src/actions/uninstall.js';
 import { chooseRollbackTarget, currentRevision, lastSuccessful, resolveRevisions, sinceUninstall, supersededBy, uninstalledNow } from '../../src/k8s/revisions.js';
 import { claimsOf, deletionWaves, ownershipOf, planUninstall, recordedObjects, type Ownership } from '../../src/k8s/uninstall-plan.js';
 import { objectRef, type KubeObject } from '../../src/k8s/types.js';
@@ -169,5 +170,19 @@ describe('the report', () => {
     ]);
     expect(namespaceLines({ name: 'ph', createdByVhDeploy: true, others: ['ConfigMap/ph/mine'], otherCount: 1, checked: true }, 'posthog')).toEqual(['namespace ph kept: it holds 1 other object (ConfigMap/ph/mine)']);
     expect(namespaceLines({ name: 'ph', createdByVhDeploy: false, others: [], otherCount: 0, checked: true }, 'posthog')).toEqual(['namespace ph kept: vh-deploy did not create it']);
+  });
+});
+
+describe('workloads that stay and read what goes', () => {
+  const values = { image: 'r/m:1', dbHost: 'h', dbUser: 'u', dbPassword: 'p', redisAddr: 'r:1', openaiApiKey: 'k', posthogHost: 'https://eu.i.posthog.com', posthogApiKey: 'phc_x' };
+  const deployment = renderStack(modelRouterStack, values, offlineContext('mr')).find((o) => o.kind === 'Deployment')!;
+  const del = (ref: string) => ({ ref, key: { apiVersion: 'v1', kind: ref.split('/')[0]!, namespace: 'mr', name: ref.split('/')[2]! }, data: false });
+  it("uninstalling the connection's owner names the Model Router that reads it; nothing when the reader goes too or reads none of it", () => {
+    expect(readersOfDeleted([deployment], [del('ConfigMap/mr/model-router-posthog'), del('Secret/mr/model-router-posthog'), del('ConfigMap/mr/unrelated')])).toEqual([
+      { reader: 'Deployment/mr/model-router', reads: 'ConfigMap/mr/model-router-posthog' },
+      { reader: 'Deployment/mr/model-router', reads: 'Secret/mr/model-router-posthog' },
+    ]);
+    expect(readersOfDeleted([deployment], [del('ConfigMap/mr/model-router-posthog'), { ...del('Deployment/mr/model-router'), key: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'mr', name: 'model-router' } }])).toEqual([]);
+    expect(readersOfDeleted([deployment], [del('ConfigMap/mr/unrelated')])).toEqual([]);
   });
 });

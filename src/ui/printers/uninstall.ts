@@ -48,6 +48,7 @@ export function printUninstall(ui: Ui, r: UninstallResult, durationMs: number): 
       skipped: r.skipped.map((s) => ({ ref: s.ref, reason: skipText(s.reason) })),
       replaced: r.replaced,
       absent: r.absent,
+      readers: r.readers,
       ...(r.namespaceState && { namespaceState: r.namespaceState }),
       durationMs,
     });
