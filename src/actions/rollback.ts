@@ -184,7 +184,6 @@ export async function rollbackAction(input: RollbackInput, ctx: ActionContext, w
       throw withActionReason(asked !== undefined ? new InputError(choice.message) : new OperationError(`cannot roll back ${ops.stack.name}: ${choice.message}`), reason);
     }
     const { target, current } = choice;
-    await assertSecretsLive(cluster, ops, target, current);
     if (!isSuccessful(target)) events.warn(`revision ${target.revision} was ${target.status}${target.error ? ` (${target.error})` : ''}; rolling back to it as asked`);
     // docs/adopt.md: the objects a take-over replaced were never recorded.
     if (target.kind === 'adopt') events.note(`revision ${target.revision} is the take-over of another tool's install: this restores vh-deploy's objects as it applied them, never the objects it replaced`);
@@ -192,6 +191,8 @@ export async function rollbackAction(input: RollbackInput, ctx: ActionContext, w
     const plan = await planRevision(cluster, ops.stack.name, target, current.manifests);
     // Every verb the rollback needs (a user without `delete` must not be stopped after the apply).
     await preflightOperation(cluster, { namespace, ui: events, preview: input.preview, signal, ...planAccess(plan) });
+    // After the preflight (which names every missing verb at once), before any write.
+    await assertSecretsLive(cluster, ops, target, current);
     const dry = await dryRunObjects(cluster, plan.objects, { forceConflicts: input.forceConflicts, signal });
     const changes = await describePlan(cluster, plan, dry);
     events.note(`plan: ${countActions(dry)}${plan.scale.length ? `, ${plan.scale.length} to scale` : ''}${plan.prune.length ? `, ${plan.prune.length} to delete` : ''}`);
