@@ -73,6 +73,7 @@ export function runInit(o: { stack: string; file?: string | undefined; force: bo
     if (code === 'EEXIST') throw new InputError(`init: ${file} already exists; give --force to overwrite it, or another file name`);
     throw new InputError(`init: cannot write ${file} (${code ?? 'error'})`);
   }
-  const required = stack.required({}, false);
+  // A required secret is named by its env var: it is never set in the file.
+  const required = stack.required({}, false).map((k) => (stack.fields.find((f) => f.key === k)?.secret ? envName(k) : k));
   o.note(`wrote ${file}${required.length ? `: set ${required.join(', ')}, then` : '; then'} run \`vh-deploy ${stack.command.name} --config ${file}\``);
 }
