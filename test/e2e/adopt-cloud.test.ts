@@ -5,14 +5,11 @@
 // and the script's pair deleted; a second run changes nothing; verify passes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequest } from '../cluster/e2e-helpers.js';
-import { runCli } from './support/cli.js';
-import { kc, kubeconfig, nsName } from './support/day2.js';
-import { fixtureText, kubectlApply, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
-import { snapshot } from './support/snapshot.js';
+import { kc, nsName } from './support/day2.js';
+import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, run, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
 
 const KEY = 'phc_LegacyCloudKey0123456789abcdefXYZ';
 const SECRETS = [KEY, Buffer.from(KEY).toString('base64')];
-const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { kubeconfig, env });
 const ns = nsName('e2e-adopt-cloud');
 
 beforeAll(() => {
@@ -27,12 +24,7 @@ describe('take over deploy-posthog.sh cloud', () => {
   });
 
   it('without --adopt in CI: exit 2 naming the pair and the flag, nothing written', async () => {
-    const before = await snapshot(kc, ns);
-    const r = await run(['cloud', '-n', ns, '--yes']);
-    expect(r.code, r.err).toBe(2);
-    expect(r.err).toContain('ConfigMap/model-router-posthog-config, Secret/model-router-posthog-secret');
-    expect(r.err).toContain('--adopt');
-    expect((await snapshot(kc, ns)).objects).toEqual(before.objects);
+    const r = await expectRefusedWithoutAdopt(kc, ns, ['cloud', '-n', ns, '--yes'], ['ConfigMap/model-router-posthog-config, Secret/model-router-posthog-secret']);
     for (const s of SECRETS) expect(`${r.out}${r.err}`).not.toContain(s);
   });
 
@@ -50,19 +42,12 @@ describe('take over deploy-posthog.sh cloud', () => {
     expect(mine.POSTHOG_API_KEY).toBe(sha256(KEY));
     const cm = JSON.parse((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/configmaps/model-router-posthog`)).body) as { data: Record<string, string> };
     expect(cm.data.POSTHOG_HOST).toBe('https://eu.posthog.com');
-    const h = await run(['history', 'cloud', '-n', ns, '-o', 'json']);
-    const doc = JSON.parse(h.out) as { revisions: Array<{ revision: number; status: string; kind?: string }> };
-    expect(doc.revisions.map((x) => [x.revision, x.status, x.kind])).toEqual([[1, 'deployed', 'adopt']]);
+    expect(await historyRows('cloud', ns)).toEqual([[1, 'deployed', 'adopt']]);
   });
 
   it('a second run changes nothing; verify passes', async () => {
-    const before = await snapshot(kc, ns);
-    const r = await run(['cloud', '-n', ns, '--yes', '-o', 'json'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
-    expect(r.code, r.err).toBe(0);
-    const doc = JSON.parse(r.out) as { objects: Array<{ ref: string; action: string }> };
-    expect(doc.objects.filter((o) => o.action !== 'unchanged')).toEqual([]);
-    expect((await snapshot(kc, ns)).objects).toEqual(before.objects);
-    const v = await run(['verify', 'cloud', '-n', ns]);
-    expect(v.code, `${v.out}\n${v.err}`).toBe(0);
+    for (const r of await expectUnchangedRerun(kc, ns, ['cloud', '-n', ns, '--yes'], 'cloud', { VH_DEPLOY_POSTHOG_API_KEY: KEY })) {
+      for (const s of SECRETS) expect(`${r.out}${r.err}`).not.toContain(s);
+    }
   });
 });

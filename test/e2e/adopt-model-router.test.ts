@@ -5,10 +5,8 @@
 // script left; a second run changes nothing; verify passes; history shows the adoption.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequest, waitFor } from '../cluster/e2e-helpers.js';
-import { runCli } from './support/cli.js';
-import { kc, kubeconfig, nsName } from './support/day2.js';
-import { fixtureText, kubectlApply, readyEndpoints, scriptLeftovers, secretHashes, sha256, watchEndpoints } from './support/legacy.js';
-import { snapshot } from './support/snapshot.js';
+import { kc, nsName } from './support/day2.js';
+import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, readyEndpoints, run, scriptLeftovers, secretHashes, sha256, watchEndpoints } from './support/legacy.js';
 
 // The values the fixture holds, as the script's user filled them in.
 const LEGACY = {
@@ -18,8 +16,6 @@ const LEGACY = {
   anthropic: 'sk-ant-legacyanthropickey0123456789',
 };
 const SECRETS = Object.values(LEGACY).flatMap((v) => [v, encodeURIComponent(v), Buffer.from(v).toString('base64')]);
-// No secret given: they come from the script's objects.
-const run = (args: string[], env: Record<string, string> = {}, timeoutMs?: number) => runCli(args, { kubeconfig, env, ...(timeoutMs && { timeoutMs }) });
 
 const ns = nsName('e2e-adopt-mr');
 const noSecrets = (...rs: Array<{ out: string; err: string }>) => {
@@ -39,17 +35,8 @@ describe('take over deploy-posthog.sh model-router', () => {
   });
 
   it('without --adopt in CI: exit 2, names what was found and the flag, writes nothing', async () => {
-    const before = await snapshot(kc, ns);
-    const r = await run(['model-router', '-n', ns, '--yes']);
-    expect(r.code, r.err).toBe(2);
-    expect(r.err).toContain('deploy-posthog.sh');
-    expect(r.err).toContain('Deployment/model-router');
-    expect(r.err).toContain('HorizontalPodAutoscaler/model-router-hpa');
-    expect(r.err).toContain('--adopt');
+    const r = await expectRefusedWithoutAdopt(kc, ns, ['model-router', '-n', ns, '--yes'], ['deploy-posthog.sh', 'Deployment/model-router', 'HorizontalPodAutoscaler/model-router-hpa']);
     expect(r.err).toMatch(/Deployment\/model-router: its selector changes \(app=model-router → /);
-    const after = await snapshot(kc, ns);
-    expect(after.specs).toEqual(before.specs);
-    expect(after.revisions).toEqual([]);
     const lease = await apiRequest(kc, 'GET', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/vh-deploy-lock-model-router`);
     expect(lease.status).toBe(404);
     noSecrets(r);
@@ -98,24 +85,13 @@ describe('take over deploy-posthog.sh model-router', () => {
   }, 240_000);
 
   it('history shows revision 1 as the adoption', async () => {
-    const r = await run(['history', 'model-router', '-n', ns, '-o', 'json']);
-    expect(r.code, r.err).toBe(0);
-    const doc = JSON.parse(r.out) as { revisions: Array<{ revision: number; status: string; kind?: string; description: string }> };
-    expect(doc.revisions.map((x) => [x.revision, x.status, x.kind])).toEqual([[1, 'deployed', 'adopt']]);
+    expect(await historyRows('model-router', ns)).toEqual([[1, 'deployed', 'adopt']]);
   });
 
   it('a second run changes nothing, and verify passes', async () => {
+    // The secrets as the script's user knows them (vh-deploy records none).
     const env = { VH_DEPLOY_DB_PASSWORD: LEGACY.db, VH_DEPLOY_OPENAI_API_KEY: LEGACY.openai, VH_DEPLOY_ANTHROPIC_API_KEY: LEGACY.anthropic };
-    const before = await snapshot(kc, ns);
-    const r = await run(['model-router', '-n', ns, '--yes', '-o', 'json'], env);
-    expect(r.code, r.err).toBe(0);
-    const doc = JSON.parse(r.out) as { objects: Array<{ ref: string; action: string }> };
-    expect(doc.objects.filter((o) => o.action !== 'unchanged')).toEqual([]);
-    const after = await snapshot(kc, ns);
-    expect(after.specs).toEqual(before.specs);
-    const v = await run(['verify', 'model-router', '-n', ns]);
-    expect(v.code, `${v.out}\n${v.err}`).toBe(0);
-    noSecrets(r, v);
-  }, 120_000);
+    noSecrets(...(await expectUnchangedRerun(kc, ns, ['model-router', '-n', ns, '--yes'], 'model-router', env)));
+  }, 300_000);
 });
 

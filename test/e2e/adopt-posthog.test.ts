@@ -7,16 +7,14 @@
 // secrets carried over, nothing of the script left; a second run changes nothing; verify passes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequest, waitFor } from '../cluster/e2e-helpers.js';
-import { runCli } from './support/cli.js';
-import { kc, kubeconfig, nsName } from './support/day2.js';
-import { fixtureText, kubectlApply, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
+import { kc, nsName } from './support/day2.js';
+import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, run, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
 import { snapshot } from './support/snapshot.js';
 
 const LEGACY = { db: 'Legacy-pg-Pw0rd-4f9c2a', ch: 'Legacy-ch-Pw0rd-77b1e0', django: 'legacy-django-secret-key-0123456789abcdefghijklmnop' };
 const SECRETS = Object.values(LEGACY).flatMap((v) => [v, Buffer.from(v).toString('base64')]);
 const APPS = ['posthog-postgres', 'posthog-redis', 'posthog-clickhouse', 'posthog-web', 'posthog-worker'];
 const CLAIMS = { 'posthog-postgres-pvc': 'data-posthog-postgres-0', 'posthog-redis-pvc': 'data-posthog-redis-0', 'posthog-clickhouse-pvc': 'data-posthog-clickhouse-0' };
-const run = (args: string[], env: Record<string, string> = {}, timeoutMs?: number) => runCli(args, { kubeconfig, env, ...(timeoutMs && { timeoutMs }) });
 const noSecrets = (...rs: Array<{ out: string; err: string }>) => {
   for (const r of rs) for (const s of SECRETS) expect(`${r.out}${r.err}`).not.toContain(s);
 };
@@ -77,13 +75,7 @@ describe('the script\'s PostHog with its data stores at vh-deploy\'s versions', 
   }, 90_000);
 
   it('without --adopt in CI: exit 2, nothing written', async () => {
-    const before = await snapshot(kc, ns);
-    const r = await run(['self-hosted', '-n', ns, '--yes']);
-    expect(r.code, r.err).toBe(2);
-    expect(r.err).toContain('PersistentVolumeClaim/posthog-postgres-pvc');
-    expect(r.err).toContain('--adopt');
-    expect((await snapshot(kc, ns)).specs).toEqual(before.specs);
-    noSecrets(r);
+    noSecrets(await expectRefusedWithoutAdopt(kc, ns, ['self-hosted', '-n', ns, '--yes'], ['PersistentVolumeClaim/posthog-postgres-pvc', 'Deployment/posthog-postgres']));
   });
 
   it('--adopt: the volumes pass to vh-deploy\'s claims (same PV and uid), secrets carried over, nothing of the script left', async () => {
@@ -103,20 +95,10 @@ describe('the script\'s PostHog with its data stores at vh-deploy\'s versions', 
     expect(mine.SECRET_KEY).toBe(legacy.SECRET_KEY);
     await waitFor('the script\'s pods gone', async () => (await scriptLeftovers(kc, ns, APPS)).length === 0, { timeoutMs: 30_000 }).catch(() => undefined);
     expect(await scriptLeftovers(kc, ns, APPS)).toEqual([]);
-    const h = await run(['history', 'self-hosted', '-n', ns, '-o', 'json']);
-    const doc = JSON.parse(h.out) as { revisions: Array<{ revision: number; status: string; kind?: string }> };
-    expect(doc.revisions.map((x) => [x.revision, x.status, x.kind])).toEqual([[1, 'deployed', 'adopt']]);
+    expect(await historyRows('self-hosted', ns)).toEqual([[1, 'deployed', 'adopt']]);
   }, 320_000);
 
   it('a second run changes nothing; verify passes', async () => {
-    const before = await snapshot(kc, ns);
-    const r = await run(['self-hosted', '-n', ns, '--yes', '-o', 'json', '--timeout', '3m'], {}, 240_000);
-    expect(r.code, r.err).toBe(0);
-    const doc = JSON.parse(r.out) as { objects: Array<{ ref: string; action: string }> };
-    expect(doc.objects.filter((o) => o.action !== 'unchanged')).toEqual([]);
-    expect((await snapshot(kc, ns)).specs).toEqual(before.specs);
-    const v = await run(['verify', 'self-hosted', '-n', ns]);
-    expect(v.code, `${v.out}\n${v.err}`).toBe(0);
-    noSecrets(r, v);
+    noSecrets(...(await expectUnchangedRerun(kc, ns, ['self-hosted', '-n', ns, '--yes', '--timeout', '3m'], 'self-hosted')));
   }, 300_000);
 });

@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { apiRequest } from '../../cluster/e2e-helpers.js';
-import { ROOT } from './cli.js';
+import { ROOT, runCli, type CliResult } from './cli.js';
+import { snapshot } from './snapshot.js';
 
 export const FIXTURES = join(ROOT, 'test/fixtures/deploy-posthog-sh');
 
@@ -117,4 +118,44 @@ export function watchEndpoints(kc: k8s.KubeConfig, ns: string, service: string, 
       return { min, polls, zeroAt };
     },
   };
+}
+
+/** The CLI as a user in CI runs it: no secret given (they come from the script's objects unless `env` has them). */
+export const run = (args: string[], env: Record<string, string> = {}, timeoutMs?: number): Promise<CliResult> =>
+  runCli(args, { kubeconfig: inject('kubeconfig'), env, ...(timeoutMs && { timeoutMs }) });
+
+/**
+ * A deploy without --adopt in CI: exit 2, its message names each of `found` and the flag,
+ * and nothing in the namespace changed (no object's spec, no revision record).
+ */
+export async function expectRefusedWithoutAdopt(kc: k8s.KubeConfig, ns: string, args: string[], found: readonly string[]): Promise<CliResult> {
+  const before = await snapshot(kc, ns);
+  const r = await run(args);
+  expect(r.code, r.err).toBe(2);
+  for (const f of found) expect(r.err).toContain(f);
+  expect(r.err).toContain('--adopt');
+  const after = await snapshot(kc, ns);
+  expect(after.specs).toEqual(before.specs);
+  expect(after.revisions).toEqual([]);
+  return r;
+}
+
+/** `history STACK -o json` as [revision, status, kind] rows. */
+export async function historyRows(stack: string, ns: string): Promise<Array<[number, string, string | undefined]>> {
+  const h = await run(['history', stack, '-n', ns, '-o', 'json']);
+  expect(h.code, h.err).toBe(0);
+  return (JSON.parse(h.out) as { revisions: Array<{ revision: number; status: string; kind?: string }> }).revisions.map((x) => [x.revision, x.status, x.kind]);
+}
+
+/** A plain re-run (JSON report): every object unchanged, no spec moved; then `verify STACK` passes. */
+export async function expectUnchangedRerun(kc: k8s.KubeConfig, ns: string, args: string[], verifyStack: string, env: Record<string, string> = {}): Promise<CliResult[]> {
+  const before = await snapshot(kc, ns);
+  const r = await run([...args, '-o', 'json'], env, 240_000);
+  expect(r.code, r.err).toBe(0);
+  const doc = JSON.parse(r.out) as { objects: Array<{ ref: string; action: string }> };
+  expect(doc.objects.filter((o) => o.action !== 'unchanged')).toEqual([]);
+  expect((await snapshot(kc, ns)).specs).toEqual(before.specs);
+  const v = await run(['verify', verifyStack, '-n', ns]);
+  expect(v.code, `${v.out}\n${v.err}`).toBe(0);
+  return [r, v];
 }
