@@ -2,7 +2,8 @@
 // as the script's, what becomes of each, how ownership passes from client-side apply to
 // vh-deploy, and the values the Model Router's table reads from them.
 import { describe, expect, it } from 'vitest';
-import { CLIENT_SIDE_APPLY_MANAGER, isClientSideApplied, LAST_APPLIED, labelsMatch, planTakeover, upgradeManagedFields, type FoundLegacy } from '../../src/k8s/takeover.js';
+import { CLIENT_SIDE_APPLY_MANAGER, isClientSideApplied, LAST_APPLIED, labelsMatch, planTakeover, templateClaim, upgradeManagedFields, volumeMoveProblems, type FoundLegacy } from '../../src/k8s/takeover.js';
+import { canOpen, posthogLegacy, versionOf } from '../../src/stacks/posthog/legacy.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { modelRouterLegacy } from '../../src/stacks/model-router/legacy.js';
 import { takeoverLines } from '../../src/actions/adopt.js';
@@ -140,5 +141,53 @@ describe('rollback after an adoption', () => {
   it('a later revision rolls back to the adoption, no further', () => {
     const c = chooseRollbackTarget([rev(1, { kind: 'adopt', status: 'superseded' }), rev(2)]);
     expect(c.ok && c.target.revision).toBe(1);
+  });
+});
+
+describe('a volume passes to vh-deploy\'s claim only when it safely can', () => {
+  const claim = (phase = 'Bound'): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'posthog-postgres-pvc', namespace: 'ns' }, spec: { volumeName: 'pv-1' }, status: { phase } });
+  const pv = (storage: string, cls = 'standard'): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-1' }, spec: { capacity: { storage }, storageClassName: cls } });
+  const target = (storage: string, cls?: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-posthog-postgres-0' }, spec: { resources: { requests: { storage } }, ...(cls && { storageClassName: cls }) } });
+  it('bound, big enough, same class, target free: no problem', () => {
+    expect(volumeMoveProblems(claim(), pv('20Gi'), target('20Gi', 'standard'), false)).toEqual([]);
+    expect(volumeMoveProblems(claim(), pv('20480Mi'), target('20Gi'), false)).toEqual([]);
+  });
+  it('each reason named', () => {
+    expect(volumeMoveProblems(claim('Pending'), undefined, target('20Gi'), false)).toEqual(['PersistentVolumeClaim/posthog-postgres-pvc is Pending: no volume to keep']);
+    expect(volumeMoveProblems(claim(), pv('10Gi', 'fast'), target('20Gi', 'standard'), true)).toEqual([
+      'PersistentVolumeClaim/posthog-postgres-pvc: PersistentVolumeClaim/data-posthog-postgres-0 exists already; its volume is not the script\'s',
+      'PersistentVolume/pv-1 holds 10Gi, less than the 20Gi vh-deploy\'s claim asks for',
+      'PersistentVolume/pv-1 is of StorageClass fast, vh-deploy\'s claim asks for standard',
+    ]);
+  });
+  it('the claim a StatefulSet template makes for pod 0', () => {
+    const sts: KubeObject = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'posthog-postgres', namespace: 'ns' }, spec: { volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: '20Gi' } } } }] } };
+    expect(templateClaim([sts], 'data-posthog-postgres-0')?.spec).toEqual({ resources: { requests: { storage: '20Gi' } } });
+    expect(templateClaim([sts], 'data-posthog-redis-0')).toBeUndefined();
+  });
+});
+
+describe('PostHog data versions', () => {
+  it('reads the version of an image tag', () => {
+    expect(versionOf('postgres:14-alpine')).toEqual([14]);
+    expect(versionOf('clickhouse/clickhouse-server:23.8-alpine')).toEqual([23, 8]);
+    expect(versionOf('postgres:11.7-alpine')).toEqual([11, 7]);
+    expect(versionOf('postgres:latest')).toBeUndefined();
+  });
+  it('data of a newer format version cannot be opened', () => {
+    expect(canOpen([14], [11, 7], 1)).toBe(false);
+    expect(canOpen([11, 7], [11, 7], 1)).toBe(true);
+    expect(canOpen([10], [11, 7], 1)).toBe(true);
+    expect(canOpen([23, 8], [22, 8], 2)).toBe(false);
+    expect(canOpen([22, 3], [22, 8], 2)).toBe(true);
+  });
+  it('the script\'s published data stores are refused, with the steps', () => {
+    const f = (kind: string, name: string, image?: string): FoundLegacy => ({
+      entry: posthogLegacy.entries('posthog').find((e) => e.kind === kind && e.name === name)!,
+      object: { apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', kind, metadata: { name, namespace: 'posthog' }, ...(image && { spec: { template: { spec: { containers: [{ name: 'c', image }] } } } }) },
+    });
+    const problems = posthogLegacy.dataProblems!([f('PersistentVolumeClaim', 'posthog-postgres-pvc'), f('Deployment', 'posthog-postgres', 'postgres:14-alpine'), f('PersistentVolumeClaim', 'posthog-redis-pvc'), f('Deployment', 'posthog-redis', 'redis:6.2.7-alpine')], {});
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^PersistentVolumeClaim\/posthog-postgres-pvc holds PostgreSQL 14 data \(postgres:14-alpine\); vh-deploy runs postgres:11\.7-alpine, .*pg_dump -U posthog -Fc posthog/);
   });
 });
