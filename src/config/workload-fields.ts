@@ -14,12 +14,12 @@ export function settingsFields(decls: readonly WorkloadDecl[]): Field[] {
       key: 'workloads',
       flagless: true,
       merge: true,
-      description: `per-workload settings: ${decls.map((d) => d.name).join(', ')} (resources, nodeSelector, tolerations, affinity, env, securityContext, …)`,
+      description: `per-workload settings: ${decls.map((d) => d.name).join(', ')} (resources, nodeSelector, tolerations, affinity, env, securityContext, …; docs/customising.md)`,
       schema: (v) => v.workloadsSchema(decls),
     },
     { key: 'imagePullSecrets', flagless: true, description: 'Secrets every pod pulls its images with', schema: (v) => v.imagePullSecrets },
     { key: 'serviceAnnotations', flagless: true, merge: true, description: 'annotations on every Service', schema: (v) => v.serviceAnnotations },
     { key: 'ingressAnnotations', flagless: true, merge: true, description: 'annotations on the Ingress', schema: (v) => v.ingressAnnotations },
-    { key: 'patches', flagless: true, description: 'patches applied to the rendered objects (--patch FILE)', schema: (v) => v.patches },
+    { key: 'patches', flagless: true, description: 'patches applied to the rendered objects: a list of {target: {kind, name}, merge | strategic | json} (docs/customising.md); on the command line --patch FILE', schema: (v) => v.patches },
   ];
 }
