@@ -13,6 +13,7 @@ import type { KubeObject } from '../../src/k8s/types.js';
 import { posthogStack } from '../../src/stacks/posthog/index.js';
 import { offlineContext, renderStack } from '../../src/stacks/stack.js';
 import { describeEvent } from '../../src/ui/progress.js';
+import { appliedObjects } from '../../src/ui/printers/common.js';
 import { clearSecrets, registerSecret } from '../../src/ui/redact.js';
 
 const job = (annotations: Record<string, string> = {}, conditions: unknown[] = []): KubeObject => ({
@@ -74,6 +75,11 @@ describe('the evidence of the failed run', () => {
     ]);
     expect(rec.revision.revision).toBe(3);
     clearSecrets();
+  });
+  it('is in the JSON report (-o json) of the object', () => {
+    expect(appliedObjects([applied.type === 'applied' ? applied.result : (undefined as never)])).toEqual([
+      { ref: 'Job/ns/posthog-migrate-abc', action: 'created', rerun: { failure: rerun.failure, logs: rerun.logs } },
+    ]);
   });
   it('is reported: the old failure and its last log lines before the new run', () => {
     const text = describeEvent(applied)!.replace(/\u001b\[[0-9;]*m/g, '');

@@ -27,4 +27,6 @@ export interface Where {
 export const whereText = (w: Where) => `namespace ${w.namespace}${w.note ? ` ${w.note}` : ''}, context ${w.context}`;
 
 /** What the JSON document says of each applied object. */
-export const appliedObjects = (applied: readonly ApplyResult[]) => applied.map((a) => ({ ref: a.ref, action: a.action }));
+/** The objects of a JSON report: each with its action, a dry run's note, and a failed Job run again with its old failure. */
+export const appliedObjects = (applied: readonly ApplyResult[]) =>
+  applied.map((a) => ({ ref: a.ref, action: a.action, ...(a.note && { note: a.note }), ...(a.rerun && { rerun: { failure: a.rerun.failure, logs: a.rerun.logs } }) }));

@@ -5,7 +5,7 @@ import type { DeployResult } from '../../actions/deploy.js';
 import { planLines } from '../../actions/deploy.js';
 import type { Source } from '../../config/resolve.js';
 import type { Ui } from '../output.js';
-import { appliedLine, healthLine, whereText, type Where } from './common.js';
+import { appliedLine, appliedObjects, healthLine, whereText, type Where } from './common.js';
 
 /** Where the run worked, and the flags that make a pasted command reach it again (` -n X --context Y`). */
 export interface DeployWhere extends Where {
@@ -31,7 +31,7 @@ export function printDeploy(ui: Ui, r: DeployResult, inputs: { sources: Readonly
       ok: r.mode === 'server' || r.ok,
       ...common,
       dryRun: r.mode === 'server' ? 'server' : 'none',
-      objects: r.objects.map((o) => ({ ref: o.ref, action: o.action, ...(o.note && { note: o.note }) })),
+      objects: appliedObjects(r.objects),
       health,
       // The security settings in force per workload (docs/customising.md).
       ...(r.security && { security: r.security }),
