@@ -3,6 +3,9 @@
 // of a namespace the plan creates (it used to skip them), render --show-secrets shows the
 // generated secrets that are deployed (it used to make new ones), diff --exit-code and
 // the stack names every command accepts. Each `it` failed on 7eb8bb7.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperationError } from '../../src/errors.js';
 import { dryRunObjects, STAND_IN_NAMESPACE } from '../../src/k8s/apply.js';
@@ -79,6 +82,46 @@ describe('5. a server dry run validates the objects of a namespace the plan crea
     expect(good.map((r) => r.action)).toEqual(['created', 'created']);
     const bad = await dryRunObjects(cluster, [plan(ns, name)[0]!, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { 'not a key!': '1' } }]).catch((e: unknown) => e);
     expect((bad as Error).message).toMatch(new RegExp(`ConfigMap/${ns}/kube-root-ca.crt: rejected by the API server: .*not a key!`));
+  });
+
+  it('without permission to create it in the stand-in namespace, an object is skipped and says it was not validated', async () => {
+    // A ServiceAccount that may get, create and apply namespaces, nothing else (a binding of its
+    // own: the shared limited user stays without rights for the other tests).
+    const home = nsName('h13b-sa');
+    const role = `h13b-dry-${home.slice(-6)}`;
+    const post = async (path: string, body: unknown) => {
+      const r = await cluster.request('POST', path, { body });
+      expect(r.status, r.text).toBe(201);
+      return r;
+    };
+    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: home } });
+    await post(`/api/v1/namespaces/${home}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'dry' } });
+    await post('/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'create', 'patch'] }] });
+    let limited: Cluster | undefined;
+    try {
+      await post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: role },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', name: 'dry', namespace: home }],
+      });
+      const token = (await post(`/api/v1/namespaces/${home}/serviceaccounts/dry/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } })).json<{ status: { token: string } }>().status.token;
+      const c = kc.getCurrentCluster()!;
+      const file = join(mkdtempSync(join(tmpdir(), 'h13b-sa-')), 'kubeconfig');
+      writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: c.server, ...(c.caData ? { 'certificate-authority-data': c.caData } : { 'certificate-authority': c.caFile }) } }], users: [{ name: 'dry', user: { token } }], contexts: [{ name: 'dry', context: { cluster: 'c', user: 'dry' } }], 'current-context': 'dry' }));
+      limited = await connect({ kubeconfig: file, env: {} });
+      const ns = nsName('h13b-dry-403');
+      const dry = await dryRunObjects(limited, plan(ns, 'h13b-dry-403').slice(0, 2));
+      expect(dry.map((r) => [r.ref, r.action, r.note ?? null])).toEqual([
+        [`Namespace/${ns}`, 'created', null],
+        [`ConfigMap/${ns}/h13b-dry-403`, 'skipped', `namespace ${ns} is created by this plan; not validated (no permission to create it in namespace ${STAND_IN_NAMESPACE})`],
+      ]);
+    } finally {
+      limited?.close();
+      await cluster.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${role}`);
+      await cluster.request('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`);
+    }
   });
 
   it('`--dry-run=server` of model-router into a new namespace: no object skipped, nothing written', async () => {
