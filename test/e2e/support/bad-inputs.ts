@@ -63,6 +63,13 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'flag --storage-class upper case', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--storage-class', 'FAST'], code: 2, culprit: /^error: --storage-class: / },
   { id: 'flag --ingress-class underscore', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--ingress-class', 'nginx_int'], code: 2, culprit: /^error: --ingress-class: / },
   { id: 'flag --posthog-image upper case', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--posthog-image', 'Registry/PostHog'], code: 2, culprit: /^error: --posthog-image: / },
+  // Issue 10: mirrors keep the table's tags; TLS is a choice, made once.
+  { id: 'flag --image-registry with a scheme', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--insecure-http', '--image-registry', 'https://mirror.example.com'], code: 2, culprit: /^error: --image-registry: expected an image repository without tag/ },
+  { id: 'flag --postgres-image with a tag', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--insecure-http', '--postgres-image', 'postgres:15'], code: 2, culprit: /^error: --postgres-image: expected an image repository without tag/ },
+  { id: 'flag --tls-secret upper case', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--tls-secret', 'My_Cert'], code: 2, culprit: /^error: --tls-secret: / },
+  { id: 'self-hosted without a TLS choice', args: ['self-hosted', '--yes', '--domain', 'p.example.com'], code: 2, culprit: /^error: self-hosted: choose how PostHog is served .*--tls-issuer NAME .*--tls-secret NAME .*--insecure-http / },
+  { id: 'flag --tls-issuer and --tls-secret together', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--tls-issuer', 'le', '--tls-secret', 'cert'], code: 2, culprit: /^error: --tls-issuer and --tls-secret are alternatives/ },
+  { id: 'flag --insecure-http with --tls-issuer', args: ['self-hosted', '--yes', '--domain', 'p.example.com', '--tls-issuer', 'le', '--insecure-http'], code: 2, culprit: /^error: --insecure-http serves PostHog without TLS/ },
   // ---- flags: cloud -----------------------------------------------------------------------
   // Issue 13, item 2: no silent US default without a terminal.
   { id: 'cloud without --region or --host', args: ['cloud', '--yes'], env: CLOUD_ENV, code: 2, culprit: /^error: missing required value: --region or --host$/ },
