@@ -14,7 +14,7 @@ import { deployCommandOf } from '../stacks/day2.js';
 import { foundList } from './adopt-detect.js';
 import { ingressUrls, Unhealthy, type DeployInput, type DeployResult } from './deploy.js';
 import { runHealth, unhealthyLine } from './health.js';
-import { recorded, withStackLocks } from './lifecycle.js';
+import { preflightOperation, recorded, withStackLocks } from './lifecycle.js';
 import { countActions, planDiff } from './plan.js';
 import { withActionReason } from './reasons.js';
 import type { ActionContext } from './types.js';
@@ -101,6 +101,16 @@ export async function adoptInstall(a: {
   } else if (ctx.confirm && !(await ctx.confirm(`Take over ${found.length} objects of ${tool} and apply ${objects.length} objects to ${cluster.contextName}?`))) {
     throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
   }
+
+  // The deletes of the take-over, checked before its first write like the plan's applies were
+  // (a refusal half-way would leave the install between two owners).
+  await preflightOperation(cluster, {
+    namespace,
+    objects: [],
+    ui: events,
+    preview: false,
+    deletes: [...tp.recreate.map((r) => r.live), ...tp.stopFirst.map((x) => x.live), ...tp.data.map((d) => d.live), ...tp.remove.map((r) => r.live), ...tp.recreate.map(() => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: '*', namespace } }))],
+  });
 
   const stacks = [...(stack.alsoLocks?.(values) ?? []), stack.name];
   try {
