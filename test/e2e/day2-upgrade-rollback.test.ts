@@ -112,7 +112,8 @@ describe('a Model Router through upgrades and rollbacks', () => {
     const r = await cli(['upgrade', 'model-router', '-n', ns, '--image', BAD, '--no-rollback-on-failure']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: upgrade of model-router to 1\.0\.0 failed \(revision 11, left in place: --no-rollback-on-failure\):$/m);
-    expect(r.err).toMatch(/^hint: roll back with `vh-deploy rollback model-router` \(to revision 10\)$/m);
+    // A hint to paste as it is: it carries the -n of the run (issue 13).
+    expect(r.err).toContain(`\nhint: roll back with \`vh-deploy rollback model-router -n ${ns}\` (to revision 10)\n`);
     expect(await routerImage(ns)).toBe(BAD);
     const back = await cli(['rollback', 'model-router', '-n', ns]);
     expect(back.code, back.err).toBe(0);

@@ -28,7 +28,7 @@ describe('the CLI words the actions\' reasons', () => {
   });
   it('no revision to go back to by default: the hint names --to-revision', async () => {
     const e = await asCli(reasoned(new OperationError('cannot roll back model-router: no successful revision before revision 1 to roll back to'), { reason: 'noRollbackTarget', stack: 'model-router' }));
-    expect([e.exitCode, e.message, e.hint]).toEqual([ExitCode.failed, 'cannot roll back model-router: no successful revision before revision 1 to roll back to', 'name a revision with --to-revision N (see `vh-deploy history`)']);
+    expect([e.exitCode, e.message, e.hint]).toEqual([ExitCode.failed, 'cannot roll back model-router: no successful revision before revision 1 to roll back to', 'name a revision with --to-revision N (see `vh-deploy history model-router`)']);
   });
   const left: LeftInPlace = { reason: 'upgradeLeftInPlace', stack: 'model-router', version: '1.0.0', revision: 11, base: 10, stopped: false, cause: 'Deployment/ns/model-router: ImagePullBackOff\nmore' };
   it('a failed upgrade left in place names --no-rollback-on-failure and how to roll back', async () => {

@@ -3,7 +3,7 @@
 // before the CLI starts, stdout and stderr both on the terminal. Optionally answers one
 // prompt: when `expect` appears in the output, `send` is typed.
 import { spawn } from 'node:child_process';
-import { BIN } from './cli.js';
+import { BIN, collect } from './cli.js';
 
 const RUNNER = `
 import os, pty, struct, fcntl, termios, sys, select
@@ -53,25 +53,14 @@ export function screenLines(raw: string): string[] {
 /** Width as a terminal counts it: one column per code point (the CLI prints no wide characters). */
 export const columns = (line: string) => Array.from(line).length;
 
-export function runInPty(args: string[], o: { cols: number; rows?: number; env?: Record<string, string>; kubeconfig?: string; answer?: { expect: string; send: string }; timeoutMs?: number }): Promise<PtyResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', RUNNER, String(o.cols), String(o.rows ?? 24), o.answer?.expect ?? '', o.answer?.send ?? '', process.execPath, BIN, ...args], {
-      // No CI: a person at a terminal (spinner, colours, prompts when asked for).
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', ...(o.kubeconfig && { KUBECONFIG: o.kubeconfig }), ...o.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`vh-deploy ${args.join(' ')} (in a pty) did not finish\n${out}\n${err}`));
-    }, o.timeoutMs ?? 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (err.trim()) return reject(new Error(`pty runner: ${err}`));
-      resolve({ code, lines: screenLines(out), text: out });
-    });
+export async function runInPty(args: string[], o: { cols: number; rows?: number; env?: Record<string, string>; kubeconfig?: string; answer?: { expect: string; send: string }; timeoutMs?: number }): Promise<PtyResult> {
+  const child = spawn('python3', ['-c', RUNNER, String(o.cols), String(o.rows ?? 24), o.answer?.expect ?? '', o.answer?.send ?? '', process.execPath, BIN, ...args], {
+    // No CI: a person at a terminal (spinner, colours, prompts when asked for).
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', ...(o.kubeconfig && { KUBECONFIG: o.kubeconfig }), ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The terminal carries the CLI's stdout and stderr; the runner's own stderr is only its failures.
+  const r = await collect(child, `vh-deploy ${args.join(' ')} (in a pty)`, o.timeoutMs ?? 120_000);
+  if (r.err.trim()) throw new Error(`pty runner: ${r.err}`);
+  return { code: r.code, lines: screenLines(r.out), text: r.out };
 }
