@@ -5,7 +5,9 @@
 // and the script's pair deleted; a second run changes nothing; verify passes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequest } from '../cluster/e2e-helpers.js';
-import { kc, nsName } from './support/day2.js';
+import { kc, kubeconfig, nsName } from './support/day2.js';
+import { runInPty } from './support/pty.js';
+import { snapshot } from './support/snapshot.js';
 import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, run, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
 
 const KEY = 'phc_LegacyCloudKey0123456789abcdefXYZ';
@@ -21,6 +23,19 @@ describe('take over deploy-posthog.sh cloud', () => {
   let legacy: Record<string, string>;
   beforeAll(async () => {
     legacy = await secretHashes(kc, ns, 'model-router-posthog-secret');
+  });
+
+  it('on a terminal without --adopt: the plan is shown, then the question; no is exit 130, nothing written', async () => {
+    const before = await snapshot(kc, ns);
+    const r = await runInPty(['cloud', '-n', ns], { cols: 200, kubeconfig, answer: { expect: 'Take over these', send: 'n\r' } });
+    expect(r.code, r.text).toBe(130);
+    const plan = r.lines.findIndex((l) => l.includes('Secret/model-router-posthog-secret: deleted once the rest is in place (replaced by Secret/model-router-posthog)'));
+    const question = r.lines.findIndex((l) => l.includes('Take over these 3 objects of deploy-posthog.sh as shown'));
+    expect(plan, r.text).toBeGreaterThanOrEqual(0);
+    expect(question, r.text).toBeGreaterThan(plan);
+    expect(r.text).toContain('cancelled; nothing was applied');
+    expect((await snapshot(kc, ns)).specs).toEqual(before.specs);
+    for (const s of SECRETS) expect(r.text).not.toContain(s);
   });
 
   it('without --adopt in CI: exit 2 naming the pair and the flag, nothing written', async () => {
