@@ -114,4 +114,17 @@ describe('a failed migrate Job is run again', () => {
     expect((await apps.readNamespacedDeployment({ name: 'posthog-web', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe(`posthog/posthog:${target}`);
     expect((await apps.readNamespacedStatefulSet({ name: 'posthog-clickhouse', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe('clickhouse/clickhouse-server:22.8.11.15');
   });
+
+  it('an upgrade to another row of the table replaces only what that row changes: ClickHouse, not PostgreSQL, Redis, Kafka or ZooKeeper', async () => {
+    const kept = ['posthog-postgres-0', 'posthog-redis-0', 'posthog-kafka-0', 'posthog-zookeeper-0'];
+    const uid = async (n: string) => (await core.readNamespacedPod({ name: n, namespace: ns })).metadata!.uid!;
+    const before = await Promise.all(kept.map(uid));
+    const clickhouse = await uid('posthog-clickhouse-0');
+    const r = await cli(['upgrade', 'posthog', '-n', ns, '--posthog-version', 'release-1.42.0', '--timeout', '2m']);
+    expect(r.code, r.err).toBe(0);
+    expect(await Promise.all(kept.map(uid))).toEqual(before);
+    // release-1.42.0 ran ClickHouse 22.3.13.80 (docs/compatibility.md): a new pod, by design.
+    expect((await apps.readNamespacedStatefulSet({ name: 'posthog-clickhouse', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe('clickhouse/clickhouse-server:22.3.13.80');
+    expect(await eventually(() => uid('posthog-clickhouse-0').catch(() => clickhouse), (u) => u !== clickhouse)).not.toBe(clickhouse);
+  });
 });
