@@ -8,6 +8,8 @@ import { lastSuccessful, listRevisions, sinceUninstall } from '../k8s/revisions.
 import type { RecordedValues } from '../config/resolve.js';
 import { recallValues, type Stack } from '../stacks/stack.js';
 import type { Globals } from '../commands/inputs.js';
+import type { FoundLegacy } from '../k8s/takeover.js';
+import { detectLegacy, legacyValues } from './adopt-detect.js';
 
 export interface RecordedValuesReader {
   /** For collectInputs: the values to start from, or undefined (client dry run, --reset-values, no revision). */
@@ -23,6 +25,8 @@ export interface RecordedValuesReader {
   failure: () => unknown;
   /** Closes the connection when the run ends before the deploy took it over. */
   close: () => Promise<void>;
+  /** The objects of a deploy-posthog.sh install found by read() (undefined when it did not look). */
+  legacy: () => FoundLegacy[] | undefined;
 }
 
 /**
@@ -33,6 +37,7 @@ export function recordedValuesReader(stack: Stack, namespaceOf: (cluster: Cluste
   let opened: Promise<Cluster> | undefined;
   const close = async () => (await opened?.catch(() => undefined))?.close();
   let failure: unknown;
+  let legacy: FoundLegacy[] | undefined;
   let globalsSeen: Globals | undefined;
   const open = (g: Globals) =>
     (opened ??= connect({
@@ -47,9 +52,15 @@ export function recordedValuesReader(stack: Stack, namespaceOf: (cluster: Cluste
       if (globals.dryRun === 'client' || given.resetValues === true) return undefined;
       try {
         const cluster = await open(globals);
+        const namespace = namespaceOf(cluster, globals);
         // After an uninstall a deploy starts afresh (docs/day2.md, "Uninstall").
-        const last = lastSuccessful(sinceUninstall(await listRevisions(cluster, namespaceOf(cluster, globals), stack.name)));
-        if (!last) return undefined;
+        const last = lastSuccessful(sinceUninstall(await listRevisions(cluster, namespace, stack.name)));
+        if (!last) {
+          // Never deployed by vh-deploy here: an install made by deploy-posthog.sh carries its values over (docs/adopt.md).
+          legacy = await detectLegacy(cluster, stack, namespace);
+          return legacy.length ? { revision: 0, adoptedFrom: `${stack.legacy!.tool}'s objects`, values: legacyValues(stack, legacy, given) } : undefined;
+        }
+        legacy = [];
         return { revision: last.revision, values: recallValues(stack, last.values, given) };
       } catch (e) {
         // Missing or bad inputs are reported first (exit 2), then the preflight; see failure().
@@ -62,6 +73,7 @@ export function recordedValuesReader(stack: Stack, namespaceOf: (cluster: Cluste
       return open(globalsSeen);
     },
     failure: () => failure,
+    legacy: () => legacy,
     close,
   };
 }
