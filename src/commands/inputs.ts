@@ -5,6 +5,7 @@ import { GLOBAL_FIELDS, type Field } from '../config/fields.js';
 import { loadConfigFile } from '../config/configfile.js';
 import { canPrompt, inquirerPrompter, type Prompter } from '../config/prompts.js';
 import { resolveInputs, type RecordedValues, type Resolved } from '../config/resolve.js';
+import { withSources } from '../config/sources.js';
 import * as v from '../config/validators.js';
 import { InputError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
@@ -101,7 +102,8 @@ export async function collectInputs(cmd: Command, o: InputOptions): Promise<Comm
     ...(o.recorded && { recorded: (given: Record<string, unknown>) => o.recorded!(globals, given) }),
   });
   for (const f of o.fields) if (f.secret) registerSecret(resolved.values[f.key]);
-  const errors = o.check ? o.check(resolved.values) : [];
+  // A check's message says where a value it names came from when that was not a flag.
+  const errors = o.check ? o.check(resolved.values).map((l) => withSources(l, resolved.sources, resolved.recordedFrom)) : [];
   if (errors.length) throw new InputError(errors.join('\n'));
   return {
     globals,

@@ -39,3 +39,21 @@ export function labelWithSource(key: string, value: unknown, source: Source | un
       return given;
   }
 }
+
+/**
+ * A check's message with where its values came from: the first mention of each option
+ * that was not typed as a flag gets its origin — `--host and --region (from
+ * VH_DEPLOY_REGION) are alternatives` — unless the message says it already. Pure.
+ */
+export function withSources(message: string, sources: Readonly<Record<string, Source>>, recordedFrom?: number): string {
+  let out = message;
+  for (const [key, source] of Object.entries(sources)) {
+    if (source !== 'env' && source !== 'config' && source !== 'recorded') continue;
+    const flag = flagName(key);
+    const at = new RegExp(`(^|[^\\w-])${flag}(?![\\w-])(?! \\((from|recorded) )`).exec(out);
+    if (!at) continue;
+    const start = at.index + at[1]!.length;
+    out = `${out.slice(0, start)}${labelWithSource(key, undefined, source, recordedFrom)}${out.slice(start + flag.length)}`;
+  }
+  return out;
+}

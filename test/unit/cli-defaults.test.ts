@@ -34,6 +34,14 @@ describe('cloud without a terminal', () => {
   });
 });
 
+describe('a value that came from the environment says so (item 8)', () => {
+  it('a VH_DEPLOY_REGION left in the shell, with --host: the message names where --region came from', () => {
+    const r = run(['cloud', '--yes', '--host', 'https://ph.example.com'], { VH_DEPLOY_POSTHOG_API_KEY: KEY, VH_DEPLOY_REGION: 'eu', KUBECONFIG: dead });
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe('error: --host and --region (from VH_DEPLOY_REGION) are alternatives; give one');
+  });
+});
+
 describe('defaults in --help', () => {
   it('cloud --help says the region has no default', () => {
     expect(run(['cloud', '--help']).out).toMatch(/--region <us\|eu>\s+PostHog Cloud region: us → https:\/\/us\.i\.posthog\.com, eu → https:\/\/eu\.i\.posthog\.com; no default \(asked on a terminal; otherwise required unless --host\)/);

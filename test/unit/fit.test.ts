@@ -156,3 +156,16 @@ describe('progress and the end', () => {
     expect(labelWithSource('max', 8, 'flag')).toBe('--max 8');
   });
 });
+
+describe('where a value in a check message came from', () => {
+  it('the first mention of each option not typed as a flag gets its origin', async () => {
+    const { withSources } = await import('../../src/config/sources.js');
+    expect(withSources('--host and --region are alternatives; give one', { host: 'flag', region: 'env' })).toBe('--host and --region (from VH_DEPLOY_REGION) are alternatives; give one');
+    expect(withSources('--min-replicas 5 is greater than --max-replicas 3', { minReplicas: 'config', maxReplicas: 'recorded' }, 4)).toBe(
+      '--min-replicas (from config key minReplicas) 5 is greater than --max-replicas (recorded in revision 4) 3',
+    );
+    // --max is not --max-replicas; a message that already says it is left alone
+    expect(withSources('--max-replicas: too low', { max: 'env' })).toBe('--max-replicas: too low');
+    expect(withSources('--region (from VH_DEPLOY_REGION): bad', { region: 'env' })).toBe('--region (from VH_DEPLOY_REGION): bad');
+  });
+});
