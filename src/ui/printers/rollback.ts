@@ -6,12 +6,12 @@ import { appliedLine, appliedObjects, healthLine, whereText, type Where } from '
 export function printRollback(ui: Ui, r: RollbackResult, durationMs: number, where: Where): void {
   const { stack, namespace, from, to, changes, secretsKept } = r;
   if (r.dryRun) {
-    if (ui.json) ui.document({ ok: true, dryRun: true, stack, namespace, from, to, changes, secretsKept });
+    if (ui.json) ui.document({ ok: true, dryRun: true, stack, namespace, context: where.context, from, to, changes, secretsKept });
     else ui.out(`would roll ${stack} back to revision ${to} in ${whereText(where)} (dry run; nothing written)`);
     return;
   }
   if (ui.json) {
-    ui.document({ ok: true, stack, namespace, from, to, revision: r.revision, changes, secretsKept, objects: appliedObjects(r.applied), health: r.health, durationMs });
+    ui.document({ ok: true, stack, namespace, context: where.context, from, to, revision: r.revision, changes, secretsKept, objects: appliedObjects(r.applied), health: r.health, durationMs });
     return;
   }
   for (const h of r.health) ui.out(healthLine(h));

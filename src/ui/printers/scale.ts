@@ -6,7 +6,7 @@ import type { Ui } from '../output.js';
 import { whereText, type Where } from './common.js';
 
 export function printScale(ui: Ui, r: ScaleResult, where: Where): void {
-  const doc = { ok: r.ok, stack: r.stack, namespace: r.namespace, workload: r.workload, target: r.target, change: r.change, changed: r.changed };
+  const doc = { ok: r.ok, stack: r.stack, namespace: r.namespace, context: where.context, workload: r.workload, target: r.target, change: r.change, changed: r.changed };
   if (!r.changed) {
     if (ui.json) return ui.document({ ...doc, durationMs: durationMs(r.started) });
     const what = planChanges(r.change) ? `would change ${describeScale(r.change)} (dry run; nothing written)` : `already at ${describeScale(r.change).replace(/.* → /, '')}; nothing to change`;

@@ -7,10 +7,10 @@ export function printUpgrade(ui: Ui, r: UpgradeResult, durationMs: number, where
   const { stack, namespace, base, version } = r;
   const from = { revision: base.revision, version: base.version };
   if (r.ok && r.dryRun) {
-    if (ui.json) ui.document({ ok: true, dryRun: true, stack, namespace, from, to: { version }, changes: r.changes });
+    if (ui.json) ui.document({ ok: true, dryRun: true, stack, namespace, context: where.context, from, to: { version }, changes: r.changes });
     else ui.out(`would upgrade ${stack} from ${fromText(base)} to ${version} in ${whereText(where)} (dry run; nothing written)`);
   } else if (r.ok) {
-    if (ui.json) ui.document({ ok: true, stack, namespace, revision: r.revision, from, to: { version }, objects: appliedObjects(r.applied), health: r.health, durationMs });
+    if (ui.json) ui.document({ ok: true, stack, namespace, context: where.context, revision: r.revision, from, to: { version }, objects: appliedObjects(r.applied), health: r.health, durationMs });
     else {
       for (const h of r.health) ui.out(healthLine(h));
       ui.out(`${stack} upgraded from ${fromText(base)} to ${version} (revision ${r.revision}) in ${whereText(where)}`);
@@ -22,6 +22,7 @@ export function printUpgrade(ui: Ui, r: UpgradeResult, durationMs: number, where
       exitCode: r.exitCode,
       stack,
       namespace,
+      context: where.context,
       error: r.error,
       failed: { revision: r.failed.revision, version, error: r.failed.error },
       rolledBack: { to: base.revision, version: base.version, revision: r.rolledBack.revision, health: r.rolledBack.health },
