@@ -4,11 +4,14 @@
 // CI (exit 2, nothing written); with it, the key carried over into model-router-posthog
 // and the script's pair deleted; a second run changes nothing; verify passes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiRequest } from '../cluster/e2e-helpers.js';
-import { kc, kubeconfig, nsName } from './support/day2.js';
+import { apiRequest, namespaceNames } from '../cluster/e2e-helpers.js';
+import { kc, kubeconfig } from './support/day2.js';
 import { runInPty } from './support/pty.js';
 import { snapshot } from './support/snapshot.js';
 import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, run, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
+
+// Deleted after this file's tests.
+const nsName = namespaceNames(kc);
 
 const KEY = 'phc_LegacyCloudKey0123456789abcdefXYZ';
 const SECRETS = [KEY, Buffer.from(KEY).toString('base64')];

@@ -4,9 +4,12 @@
 // moment without a ready endpoint, the script's secrets carried over, nothing of the
 // script left; a second run changes nothing; verify passes; history shows the adoption.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiRequest, waitFor } from '../cluster/e2e-helpers.js';
-import { kc, nsName } from './support/day2.js';
+import { apiRequest, waitFor, namespaceNames } from '../cluster/e2e-helpers.js';
+import { kc } from './support/day2.js';
 import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, readyEndpoints, run, scriptLeftovers, secretHashes, sha256, watchEndpoints } from './support/legacy.js';
+
+// Deleted after this file's tests.
+const nsName = namespaceNames(kc);
 
 // The values the fixture holds, as the script's user filled them in.
 const LEGACY = {

@@ -5,11 +5,14 @@
 // With the data stores pinned to vh-deploy's versions, --adopt converges: the volumes
 // (same PV name and uid) are bound to vh-deploy's StatefulSet claims, the script's
 // secrets carried over, nothing of the script left; a second run changes nothing; verify passes.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { apiRequest, waitFor } from '../cluster/e2e-helpers.js';
-import { kc, nsName } from './support/day2.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRequest, waitFor, namespaceNames } from '../cluster/e2e-helpers.js';
+import { kc } from './support/day2.js';
 import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, run, scriptLeftovers, secretHashes, sha256 } from './support/legacy.js';
 import { snapshot } from './support/snapshot.js';
+
+// Deleted after this file's tests.
+const nsName = namespaceNames(kc);
 
 const LEGACY = { db: 'Legacy-pg-Pw0rd-4f9c2a', ch: 'Legacy-ch-Pw0rd-77b1e0', django: 'legacy-django-secret-key-0123456789abcdefghijklmnop' };
 const SECRETS = Object.values(LEGACY).flatMap((v) => [v, Buffer.from(v).toString('base64')]);
@@ -73,6 +76,10 @@ describe('the script\'s PostHog with its data stores at vh-deploy\'s versions', 
     }
     legacy = await secretHashes(kc, ns, 'posthog-secret');
   }, 90_000);
+  // The volumes are Retain now: deleting the namespace leaves them; delete them too.
+  afterAll(async () => {
+    for (const v of Object.values(volumes)) await apiRequest(kc, 'DELETE', `/api/v1/persistentvolumes/${v.name}`);
+  });
 
   it('without --adopt in CI: exit 2, nothing written', async () => {
     noSecrets(await expectRefusedWithoutAdopt(kc, ns, ['self-hosted', '-n', ns, '--yes'], ['PersistentVolumeClaim/posthog-postgres-pvc', 'Deployment/posthog-postgres']));
