@@ -199,17 +199,20 @@ describe('access and server-side validation', () => {
     expect(r.code).toBe(3);
     expect(r.err).toContain('127.0.0.1:1');
   });
-  it('a plan the server rejects in the dry run writes nothing', async () => {
+  it('a plan that would change an immutable field is refused at plan time and writes nothing', async () => {
     const ns = nsName('e2e-reject');
-    // An earlier vh-deploy left a Deployment whose immutable selector differs.
+    // An earlier vh-deploy left a Deployment whose immutable selector differs: found by
+    // comparing the plan with the live object (exit 2, --recreate offered), not by a raw
+    // server error from the dry run.
     await runCli(['cloud', '-n', ns, '--region', 'us', '--yes'], { kubeconfig, env: { VH_DEPLOY_POSTHOG_API_KEY: KEY } });
     const old = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'model-router', namespace: ns }, spec: { selector: { matchLabels: { app: 'old' } }, template: { metadata: { labels: { app: 'old' } }, spec: { containers: [{ name: 'c', image: 'old.example/x:1' }] } } } };
     const put = await apiRequest(kc, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, old);
     expect(put.status).toBe(201);
     const r = await runCli(routerArgs(ns), { kubeconfig, env: routerEnv });
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/Deployment\/.*model-router/);
-    expect(r.err).toMatch(/immutable|conflict/i);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Deployment\/\S*\/model-router spec.selector/);
+    expect(r.err).toMatch(/selector/);
+    expect(r.err).toMatch(/--recreate/);
     for (const cm of ['model-router-config']) expect((await apiRequest(kc, 'GET', `/api/v1/namespaces/${ns}/configmaps/${cm}`)).status).toBe(404);
   });
 });
