@@ -3,6 +3,8 @@
 import { CommanderError } from 'commander';
 import { buildProgram, exitCodeOf } from './cli.js';
 import { ExitCode, ExitStatus, InputError, VhError } from './errors.js';
+import { wrap } from './ui/format.js';
+import { terminalWidth } from './ui/output.js';
 import { redact } from './ui/redact.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -46,8 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     const lines = redact(message).split('\n');
     // Input errors are one line each; other errors are one line plus indented detail.
     const prefixAll = e instanceof InputError;
-    process.stderr.write(lines.map((l, i) => (i === 0 || prefixAll ? `error: ${l}\n` : `${l}\n`)).join(''));
-    if (e instanceof VhError && e.hint && !(e instanceof InputError)) process.stderr.write(`hint: ${redact(e.hint)}\n`);
+    // On a terminal, broken at spaces to its width (as every other line is: src/ui/format.ts).
+    const width = terminalWidth(process.stderr);
+    process.stderr.write(lines.map((l, i) => `${wrap(i === 0 || prefixAll ? `error: ${l}` : l, width)}\n`).join(''));
+    if (e instanceof VhError && e.hint && !(e instanceof InputError)) process.stderr.write(`${wrap(`hint: ${redact(e.hint)}`, width)}\n`);
     if (!(e instanceof VhError) && e instanceof Error && process.env.VH_DEPLOY_DEBUG) process.stderr.write(`${redact(e.stack ?? '')}\n`);
     await failureDocument(e, code, message);
     return code;

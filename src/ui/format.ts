@@ -66,13 +66,26 @@ function wrapLine(line: string, width: number): string {
   const out: string[] = [];
   let rest = line;
   while (rest.length > width) {
-    let at = rest.lastIndexOf(' ', width);
-    if (at <= (out.length ? hang.length : lead)) at = width; // one long word: cut it
+    // Spaces inside `…` are no break: a quoted command stays one line, to paste as it is.
+    const spaces = breakable(rest).filter((i) => i > (out.length ? hang.length : lead));
+    const at = spaces.filter((i) => i <= width).at(-1) ?? spaces[0];
+    if (at === undefined) break; // one long word: the terminal wraps it, nothing is cut
     out.push(rest.slice(0, at).trimEnd());
     rest = hang + rest.slice(at).trimStart();
   }
   out.push(rest);
   return out.join('\n');
+}
+
+/** Where a line may break: its spaces outside backquotes. */
+function breakable(line: string): number[] {
+  const at: number[] = [];
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '`') quoted = !quoted;
+    else if (line[i] === ' ' && !quoted) at.push(i);
+  }
+  return at;
 }
 
 /** A cell is one line: a multi-line error reads as one. */

@@ -60,6 +60,11 @@ describe('fit and wrap', () => {
     expect(wrap(row, undefined)).toBe(row);
     expect(wrap('short', 60)).toBe('short');
   });
+  it('a quoted command is never broken (it is to be pasted); a word longer than the line is not cut', () => {
+    const hint = 'hint: deploy it first with `vh-deploy model-router -n h13a-cloudonly --context vh-e2e`, or pass the namespace with -n';
+    expect(wrap(hint, 60).split('\n')).toEqual(['hint: deploy it first with', '  `vh-deploy model-router -n h13a-cloudonly --context vh-e2e`,', '  or pass the namespace with -n']);
+    expect(wrap(`see ${'x'.repeat(70)} now`, 60).split('\n')).toEqual(['see', `  ${'x'.repeat(70)}`, '  now']);
+  });
   it('"1 warning", "2 warnings"', () => {
     expect([0, 1, 2].map((n) => plural(n, 'warning'))).toEqual(['0 warnings', '1 warning', '2 warnings']);
   });
