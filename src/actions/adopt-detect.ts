@@ -16,7 +16,10 @@ export async function detectLegacy(cluster: Cluster, stack: Stack, namespace: st
   // A first deploy into a new namespace: one read, nothing to take over.
   if (!(await readObject(cluster, { apiVersion: 'v1', kind: 'Namespace', name: namespace }))) return [];
   if (lastSuccessful(await listRevisions(cluster, namespace, stack.name))) return [];
-  return findLegacy(cluster, namespace, stack.legacy.entries(namespace), FIELD_MANAGER);
+  const found = await findLegacy(cluster, namespace, stack.legacy.entries(namespace), FIELD_MANAGER);
+  // A namespace made with `kubectl apply` is common and is not an install: only the
+  // script's other objects make one (its Namespace is then taken over with them).
+  return found.some((f) => f.entry.kind !== 'Namespace') ? found : [];
 }
 
 /**

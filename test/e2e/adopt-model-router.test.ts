@@ -5,7 +5,7 @@
 // script left; a second run changes nothing; verify passes; history shows the adoption.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequest, waitFor, namespaceNames } from '../cluster/e2e-helpers.js';
-import { kc } from './support/day2.js';
+import { kc, routerArgs, routerEnv } from './support/day2.js';
 import { expectRefusedWithoutAdopt, expectUnchangedRerun, fixtureText, historyRows, kubectlApply, readyEndpoints, run, scriptLeftovers, secretHashes, sha256, watchEndpoints } from './support/legacy.js';
 
 // Deleted after this file's tests.
@@ -99,3 +99,12 @@ describe('take over deploy-posthog.sh model-router', () => {
   }, 300_000);
 });
 
+describe('a namespace made with kubectl apply alone', () => {
+  it('is not an install to take over: the deploy goes ahead without --adopt', async () => {
+    const bare = nsName('e2e-adopt-ns');
+    kubectlApply(fixtureText('namespace-voicehelper-prod.yaml', { 'voicehelper-prod': bare }));
+    const r = await run([...routerArgs(bare, { extra: ['--posthog-host', 'https://eu.i.posthog.com'] }).filter((a) => a !== '--yes'), '--dry-run=server'], { ...routerEnv, VH_DEPLOY_POSTHOG_API_KEY: 'phc_BareNamespaceKey0123456789abcdef' }, 60_000);
+    expect(r.code, `${r.out}\n${r.err}`).toBe(0);
+    expect(`${r.out}${r.err}`).not.toMatch(/deploy-posthog\.sh|--adopt/);
+  }, 90_000);
+});
