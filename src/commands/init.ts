@@ -27,9 +27,10 @@ function comment(text: string, width = 88): string[] {
 }
 
 function fieldLines(f: Field): string[] {
-  const origin = f.flagless ? 'set with --set' : `flag ${flagName(f.key)}, env ${envName(f.key)}`;
-  const extra = [f.choices && `one of ${f.choices.join(', ')}`, f.default !== undefined && `default ${String(f.default)}`].filter(Boolean).join('; ');
-  const lines = comment(`${f.description} (${origin}${extra ? `; ${extra}` : ''})`);
+  // `patches` come from --patch FILE, which their description names; the other flagless keys from --set.
+  const origin = f.flagless ? (f.key === 'patches' ? undefined : 'or --set') : `flag ${flagName(f.key)}, env ${envName(f.key)}`;
+  const extra = [origin, f.choices && `one of ${f.choices.join(', ')}`, f.default !== undefined && `default ${String(f.default)}`].filter(Boolean).join('; ');
+  const lines = comment(`${f.description}${extra ? ` (${extra})` : ''}`);
   if (f.secret) {
     // A config file is often committed: a secret is read from a file named here, or from env.
     return [...lines, ...comment(`a secret: keep it out of this file; give ${envName(f.key)} or name a file:`), `# ${fileKey(f.key)}: /path/to/${f.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`];

@@ -201,6 +201,9 @@ describe('conventions: completion, init, config schema, help', () => {
     const doc = load(uncommented) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(expect.arrayContaining(['namespace', 'webReplicas', 'allowUntestedVersions', 'timeout', 'output']));
     expect(text).toMatch(/^# domain:$/m);
+    // Keys without a flag of their own say where else they come from.
+    expect(text).toMatch(/on the command line --patch FILE\n# patches:$/m);
+    expect(text).toMatch(/annotations on every Service \(or --set\)\n# serviceAnnotations:$/m);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...doc, domian: 'posthog.example.com' })).toBe(false);
     expect(JSON.stringify(validate.errors)).toContain('domian');
