@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { VhError } from '../errors.js';
 import { flagsOf, pasteable } from './target.js';
 import { actionInCliTerms } from './action-errors.js';
+import { workloadOf } from '../stacks/registry.js';
 import { immutableFieldsMessage, kubeconfigProblemMessage, preflightFailure, reasonOf, scaleRefusalMessage, type EngineReason, type ScaleWords } from '../k8s/reasons.js';
 
 /** What the CLI says instead of the engine: a message, a hint, or both. */
@@ -70,6 +71,12 @@ export function cliWording(r: EngineReason): CliWording {
           `re-run with --recreate: vh-deploy deletes ${r.objects.join(', ')} orphaning the pods and volume claims (they keep running), creates ${r.objects.length === 1 ? 'it' : 'them'} anew and waits${r.grow.length ? `, after growing ${r.grow.join(', ')}` : ''} (docs/day2.md, "Immutable fields")`,
         ),
       };
+    case 'podSecurityContext': {
+      const w = workloadOf(r.kind, r.name);
+      return w
+        ? { hint: `${r.hint}; vh-deploy sets it with workloads.${w}.podSecurityContext (the pod's: runAsUser, runAsGroup, runAsNonRoot, fsGroup) or workloads.${w}.securityContext (the container's), in the config file or with --set (docs/customising.md)` }
+        : {};
+    }
     case 'several': {
       // One hint per distinct remedy, in the order of the failures.
       const hints = r.parts.map((p) => (p.reason && cliWording(p.reason).hint) ?? p.hint).filter((h): h is string => !!h);

@@ -45,6 +45,28 @@ export async function recentEvents(cluster: Cluster, namespace: string, names: r
     .map((l) => l.text);
 }
 
+/**
+ * The last `limit` Warning events about one pod (the kubelet's probe failures and
+ * back-offs, the scheduler's refusals): one list call, bounded by `timeoutMs`.
+ */
+export async function podWarnings(cluster: Cluster, namespace: string, pod: string, opts: { limit?: number; timeoutMs?: number } = {}): Promise<string[]> {
+  try {
+    const res = await cluster.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
+      query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod},type=Warning` },
+      timeoutMs: opts.timeoutMs ?? 3_000,
+      retry: false,
+    });
+    if (res.status !== 200) return [];
+    return arr(rec(res.json()).items)
+      .map((e) => formatEvent(rec(e)))
+      .sort((a, b) => a.time - b.time)
+      .slice(-(opts.limit ?? 2))
+      .map((l) => l.text);
+  } catch {
+    return [];
+  }
+}
+
 /** The last lines a container logged (previous instance first when it crashed). */
 export async function lastLogLines(
   cluster: Cluster,

@@ -100,24 +100,39 @@ const MESSAGE_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/permission denied/, "the user the pod runs as (securityContext runAsUser/runAsGroup) cannot reach the image's program or working directory: run it as the image's own user, or use an image built for that user"],
 ];
 
+/** Whether the pod's securityContext explains the problem (MESSAGE_HINTS matched). Pure. */
+export function isSecurityProblem(p: PodProblem): boolean {
+  return MESSAGE_HINTS.some(([re]) => re.test(p.message));
+}
+
 export function problemHint(p: PodProblem): string | undefined {
   return MESSAGE_HINTS.find(([re]) => re.test(p.message))?.[1] ?? PROBLEM_HINTS[p.reason];
 }
 
-/** Describes the least-ready pod of a workload, for progress and timeout messages. */
-export function podNote(pods: readonly KubeObject[]): string | undefined {
+/**
+ * The least-ready pod of a workload and what it is doing; `failing` when it runs but is
+ * not ready, or its container is stuck in a fatal waiting reason (a crash loop): then the
+ * pod's own Warning events (the kubelet's probe failures, back-offs) say why. Pure.
+ */
+export function laggingPod(pods: readonly KubeObject[]): { pod: string; note: string; failing: boolean } | undefined {
   for (const p of pods) {
     const st = rec(p.status);
+    const pod = p.metadata.name;
     const waiting = containerStatuses(p).map((c) => str(rec(rec(c.state).waiting).reason)).find(Boolean);
-    if (waiting) return `pod ${p.metadata.name}: ${waiting}`;
+    if (waiting) return { pod, note: `pod ${pod}: ${waiting}`, failing: FATAL_WAITING_REASONS.has(waiting) };
     const sched = arr(st.conditions).map(rec).find((c) => c.type === 'PodScheduled' && c.status === 'False');
-    if (sched) return `pod ${p.metadata.name}: ${str(sched.reason) ?? 'not scheduled'}${str(sched.message) ? ` (${str(sched.message)})` : ''}`;
+    if (sched) return { pod, note: `pod ${pod}: ${str(sched.reason) ?? 'not scheduled'}${str(sched.message) ? ` (${str(sched.message)})` : ''}`, failing: false };
     const phase = str(st.phase) ?? 'Pending';
     const readyC = arr(st.conditions).map(rec).find((c) => c.type === 'Ready');
-    if (phase === 'Pending') return `pod ${p.metadata.name}: Pending`;
-    if (phase === 'Running' && readyC?.status !== 'True') return `pod ${p.metadata.name}: running, not ready`;
+    if (phase === 'Pending') return { pod, note: `pod ${pod}: Pending`, failing: false };
+    if (phase === 'Running' && readyC?.status !== 'True') return { pod, note: `pod ${pod}: running, not ready`, failing: true };
   }
   return undefined;
+}
+
+/** Describes the least-ready pod of a workload, for progress and timeout messages. */
+export function podNote(pods: readonly KubeObject[]): string | undefined {
+  return laggingPod(pods)?.note;
 }
 
 /** `container X exited with code N (Reason): message` for the first container that failed. */

@@ -59,6 +59,11 @@ export type EngineReason =
    * them anew; `grow`: the claims that would be expanded on the way.
    */
   | { reason: 'immutableFields'; objects: string[]; grow: string[]; lines: string[] }
+  /**
+   * A pod of this workload failed in a way its securityContext explains (the kubelet's or
+   * runc's message, pod-diagnosis.ts); `hint` is the engine's words for it.
+   */
+  | { reason: 'podSecurityContext'; kind: string; name: string; hint: string }
   /** Several failures reported as one: each one's reason, or else its hint. */
   | { reason: 'several'; parts: { reason?: EngineReason; hint?: string }[] };
 

@@ -7,9 +7,9 @@
 // ready arrives.
 import { OperationError } from '../errors.js';
 import type { Cluster } from './client.js';
-import { lastLogLines, recentEvents } from './diagnostics.js';
+import { lastLogLines, podWarnings, recentEvents } from './diagnostics.js';
 import { listObjects, targetOf, type Target } from './discovery.js';
-import { diagnosePod, failedContainer, podNote, problemHint, terminatedSummary, type PodProblem } from './pod-diagnosis.js';
+import { diagnosePod, failedContainer, isSecurityProblem, laggingPod, problemHint, terminatedSummary, type PodProblem } from './pod-diagnosis.js';
 import { withReason } from './reasons.js';
 import { currentReplicaSet, isCurrentPod, specObserved, WORKLOAD_KINDS } from './rollout-rules.js';
 import { commonLabelSelector, matchesSelector, toSelector, type LabelSelector } from './selectors.js';
@@ -58,10 +58,20 @@ function podLabels(p: KubeObject): Record<string, string> {
   return (p.metadata.labels ?? {}) as Record<string, string>;
 }
 
-/** A short "what each object is still waiting for" list. Pure. */
-export function timeoutMessage(timeoutMs: number, waiting: { ref: string; message: string; note?: string | undefined }[], total: number): string {
+/** How many failing pods a timeout report asks the events of (one list call each). */
+export const TIMEOUT_WARNING_PODS = 3;
+
+/**
+ * A short "what each object is still waiting for" list; under an object, the recent
+ * Warning events of its failing pod (`warnings`, already formatted). Pure.
+ */
+export function timeoutMessage(
+  timeoutMs: number,
+  waiting: { ref: string; message: string; note?: string | undefined; warnings?: readonly string[] | undefined }[],
+  total: number,
+): string {
   const after = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
-  const lines = waiting.map((w) => `  - ${w.ref}: ${w.message}${w.note ? ` (${w.note})` : ''}`);
+  const lines = waiting.map((w) => [`  - ${w.ref}: ${w.message}${w.note ? ` (${w.note})` : ''}`, ...(w.warnings ?? []).map((e) => `      ${e}`)].join('\n'));
   return `timed out after ${after} waiting for ${waiting.length} of ${total} objects:\n${lines.join('\n')}`;
 }
 
@@ -151,11 +161,23 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const deadline = setTimeout(() => {
+      if (settled) return;
+      settled = true; // no more reports while the failing pods' warnings are read
+      for (const w of watches) w.stop();
       const waiting = all
         .filter((t) => t.status.state !== 'ready')
-        .map((t) => ({ ref: t.ref, message: t.status.message, note: podNote(podsOf(t)) }));
-      const err = new OperationError(timeoutMessage(opts.timeoutMs, waiting, all.length), 'allow more time if the rollout is slow, or look at the objects above');
-      finish(withReason(err, { reason: 'waitTimeout', timeoutMs: opts.timeoutMs }));
+        .map((t) => ({ t, ref: t.ref, message: t.status.message, lag: laggingPod(podsOf(t)) }));
+      // A pod that runs but is not ready (or crash-loops) has the kubelet's reason in its
+      // Warning events: one bounded list call for each of the first few such pods.
+      const asked = waiting.filter((w) => w.lag?.failing && w.t.key.namespace).slice(0, TIMEOUT_WARNING_PODS);
+      void Promise.all(asked.map((w) => podWarnings(cluster, w.t.key.namespace!, w.lag!.pod))).then((found) => {
+        const warningsOf = new Map(asked.map((w, i) => [w.ref, found[i]!]));
+        const lines = waiting.map((w) => ({ ref: w.ref, message: w.message, note: w.lag?.note, warnings: warningsOf.get(w.ref) }));
+        const err = new OperationError(timeoutMessage(opts.timeoutMs, lines, all.length), 'allow more time if the rollout is slow, or look at the objects above', [
+          ...lines.flatMap((l) => (l.warnings ?? []).map((e) => `event: ${e}`)),
+        ]);
+        finish(withReason(err, { reason: 'waitTimeout', timeoutMs: opts.timeoutMs }));
+      });
     }, opts.timeoutMs);
     timers.add(deadline);
 
@@ -192,7 +214,10 @@ export async function waitForObjects(cluster: Cluster, objects: readonly (KubeOb
           details.push(...logs.map((l) => `log: ${l}`));
         }
       }
-      finish(new OperationError(text, problem ? problemHint(problem) : undefined, details));
+      const hint = problem ? problemHint(problem) : undefined;
+      const err = new OperationError(text, hint, details);
+      // The caller names its own setting for the pod's securityContext.
+      finish(problem && hint && isSecurityProblem(problem) ? withReason(err, { reason: 'podSecurityContext', kind: t.key.kind, name: t.key.name, hint }) : err);
     };
 
     /** A Deployment's current ReplicaSet, read once per revision (see rollout-rules.ts). */

@@ -9,6 +9,7 @@ import { cloudStack } from './posthog-connection/index.js';
 import { posthogStack } from './posthog/index.js';
 import type { Stack } from './stack.js';
 import { settingsFields } from '../config/workload-fields.js';
+import { matchesDecl } from '../manifests/overlay.js';
 
 /** In the order `verify all` checks them and `--help` lists their commands. */
 export const STACKS: readonly Stack[] = [cloudStack, posthogStack, modelRouterStack];
@@ -42,6 +43,12 @@ export function stackNamesText(sep = ' | '): string {
 /** Every workload name a stack declares (the sections a config file's `workloads` may hold). */
 export function workloadNames(): string[] {
   return STACKS.flatMap((s) => (s.workloads ?? []).map((w) => w.name));
+}
+
+/** The workload (the key under `workloads`) a rendered object of some stack is, if any. */
+export function workloadOf(kind: string, name: string): string | undefined {
+  const o = { apiVersion: '', kind, metadata: { name } };
+  return STACKS.flatMap((s) => s.workloads ?? []).find((d) => matchesDecl(o, d))?.name;
 }
 
 /** Every key a config file may hold (union over the commands), for its strict schema. */

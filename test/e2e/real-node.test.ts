@@ -67,6 +67,8 @@ describe('the Model Router with the seed image contract, on a real kubelet', () 
     expect(r.err).toMatch(/Warning Failed Pod\/model-router-[a-z0-9]+-[a-z0-9]+: Error: failed to create containerd task: .*stat \.\/model-router: permission denied/);
     // ... and the setting to change.
     expect(r.err).toMatch(/^hint: the user the pod runs as \(securityContext runAsUser\/runAsGroup\) cannot reach the image's program or working directory/m);
+    // ... in vh-deploy's own terms: the workload's setting (the hint is wrapped to the terminal width).
+    expect(r.err.replace(/\s+/g, ' ')).toContain('vh-deploy sets it with workloads.model-router.podSecurityContext (the pod\'s: runAsUser, runAsGroup, runAsNonRoot, fsGroup) or workloads.model-router.securityContext');
     expect(r.ms, 'fails fast, not at the 90 s timeout').toBeLessThan(30_000);
     const [pod] = await routerPods(ns);
     expect(pod?.spec?.nodeName).toBe(REAL_NODE.name);
@@ -167,6 +169,8 @@ describe('failures the kubelet reports, each in vh-deploy\'s report', () => {
     const r = await cli(routerArgs(ns, { image: 'vh-contract.local/model-router:not-ready', extra: ['--replicas', '1', '--config', asRoot, '--timeout', '25s'] }));
     expect(r.code, r.out + r.err).not.toBe(0);
     expect(r.err).toMatch(/pod model-router-[a-z0-9]+-[a-z0-9]+: running, not ready/);
+    // The kubelet's own words, read from the pod's Warning events by vh-deploy at the timeout.
+    expect(r.err).toMatch(/^ {6}Warning Unhealthy Pod\/model-router-[a-z0-9]+-[a-z0-9]+: Readiness probe failed: HTTP probe failed with statuscode: 404( \(x\d+\))?$/m);
     const events = await waitFor('the kubelet\'s readiness event', async () => {
       const list = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'reason=Unhealthy' });
       return list.items.find((e) => e.source?.component === 'kubelet' && e.message?.startsWith('Readiness probe failed'));

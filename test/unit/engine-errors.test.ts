@@ -105,6 +105,16 @@ describe('hints the CLI words', () => {
     const lost = withReason(new OperationError('lost the lock Lease/a/b: could not renew it for 60s (x)'), { reason: 'lockLost', lease: 'Lease/a/b', takenOver: false });
     expect(inCliTerms(lost).hint).toBeUndefined();
   });
+  it('a pod failure its securityContext explains names the workload\'s setting (object -> workload of the stack)', () => {
+    const h = "the user the pod runs as (securityContext runAsUser/runAsGroup) cannot reach the image's program or working directory";
+    expect(cliWording({ reason: 'podSecurityContext', kind: 'Deployment', name: 'model-router', hint: h }).hint).toBe(
+      `${h}; vh-deploy sets it with workloads.model-router.podSecurityContext (the pod's: runAsUser, runAsGroup, runAsNonRoot, fsGroup) or workloads.model-router.securityContext (the container's), in the config file or with --set (docs/customising.md)`,
+    );
+    expect(cliWording({ reason: 'podSecurityContext', kind: 'Job', name: 'posthog-migrate-1a2b3c', hint: h }).hint).toContain('workloads.migrate.podSecurityContext');
+    expect(cliWording({ reason: 'podSecurityContext', kind: 'StatefulSet', name: 'posthog-kafka', hint: h }).hint).toContain('workloads.kafka.securityContext');
+    // Not an object of any stack (kind differs): the engine's hint stands.
+    expect(cliWording({ reason: 'podSecurityContext', kind: 'StatefulSet', name: 'model-router', hint: h })).toEqual({});
+  });
   it('several failures: one hint per distinct remedy, in order, the CLI words replacing the engine words', () => {
     const conflict = (ref: string) => withReason(new OperationError(`${ref}: field conflict`, 'engine conflict hint'), { reason: 'conflict' });
     const other = new OperationError('Widget/a/w: the cluster does not serve kind Widget', 'install its CustomResourceDefinition first');

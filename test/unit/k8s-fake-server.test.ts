@@ -11,6 +11,7 @@ import { ClusterAccessError, InputError, OperationError } from '../../src/errors
 import { connect, type Cluster } from '../../src/k8s/client.js';
 import { startWatch } from '../../src/k8s/watch.js';
 import { waitForObjects, type WaitProgress } from '../../src/k8s/wait.js';
+import { reasonOf } from '../../src/k8s/reasons.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void | Promise<void>;
@@ -284,6 +285,27 @@ describe('waitForObjects (fake server)', () => {
     expect(m).toContain('Deployment/team/web failed: pod web-1 (container web): ImagePullBackOff: Back-off pulling image "bad:1"');
     expect(m).toContain('Warning Failed Pod/web-1: Failed to pull image "bad:1"');
     expect((err as OperationError).hint).toMatch(/image/);
+    expect(reasonOf(err)).toBeUndefined();
+  });
+
+  it('a pod runc cannot start (permission denied): the error carries the podSecurityContext reason for the workload; ImagePullBackOff does not', async () => {
+    const deps = new FakeCollection('Deployment');
+    const pods = new FakeCollection('Pod');
+    deps.items.set('web', dep({ replicas: 1, updatedReplicas: 1, availableReplicas: 0 }));
+    handler = serve(deps, pods);
+    cluster = await connect({ kubeconfig: kubeconfig(base), env: {} });
+    const p = waitForObjects(cluster, [dep({})], { timeoutMs: 10_000 });
+    await until(() => pods.watches.length === 1);
+    const message = 'failed to create containerd task: exec: "./web": stat ./web: permission denied: unknown';
+    pods.push('MODIFIED', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'team', uid: 'p1', labels: { app: 'web' } },
+      status: { phase: 'Pending', containerStatuses: [{ name: 'web', state: { waiting: { reason: 'RunContainerError', message } } }] },
+    });
+    const err = (await p.catch((e: unknown) => e)) as OperationError;
+    expect(reasonOf(err)).toEqual({ reason: 'podSecurityContext', kind: 'Deployment', name: 'web', hint: err.hint });
+    expect(err.hint).toMatch(/^the user the pod runs as \(securityContext runAsUser\/runAsGroup\)/);
   });
 
   it('ignores a crashing pod of the old ReplicaSet, fails on one of the new', async () => {
@@ -392,6 +414,38 @@ describe('waitForObjects (fake server)', () => {
     const err = await waitForObjects(cluster, [dep({})], { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationError);
     expect((err as Error).message).toBe('timed out after 300 ms waiting for 1 of 1 objects:\n  - Deployment/team/web: 1 old replicas pending termination');
+  });
+
+  it('times out on a pod that runs but is not ready: its Warning events (one list call, type=Warning) are under the object', async () => {
+    const deps = new FakeCollection('Deployment');
+    const pods = new FakeCollection('Pod');
+    deps.items.set('web', dep({ replicas: 1, updatedReplicas: 1, availableReplicas: 0 }));
+    pods.items.set('web-1', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'team', labels: { app: 'web' } },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'web', ready: false, state: { running: {} } }] },
+    });
+    const at = (s: number) => `2026-01-01T00:00:0${s}Z`;
+    const events = [
+      { type: 'Warning', reason: 'Unhealthy', involvedObject: { kind: 'Pod', name: 'web-1' }, message: 'Readiness probe failed: HTTP probe failed with statuscode: 404', count: 7, lastTimestamp: at(5) },
+      { type: 'Warning', reason: 'BackOff', involvedObject: { kind: 'Pod', name: 'web-1' }, message: 'old', lastTimestamp: at(1) },
+      { type: 'Warning', reason: 'Failed', involvedObject: { kind: 'Pod', name: 'web-1' }, message: 'older', lastTimestamp: at(0) },
+    ];
+    const queries: string[] = [];
+    const base0 = serve(deps, pods, events);
+    handler = (req, res, url) => {
+      if (url.pathname === '/api/v1/namespaces/team/events') queries.push(url.searchParams.get('fieldSelector') ?? '');
+      return base0(req, res, url);
+    };
+    cluster = await connect({ kubeconfig: kubeconfig(base), env: {} });
+    const err = await waitForObjects(cluster, [dep({})], { timeoutMs: 400 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationError);
+    expect((err as Error).message).toBe(
+      'timed out after 400 ms waiting for 1 of 1 objects:\n  - Deployment/team/web: 0 of 1 updated replicas available (pod web-1: running, not ready)\n' +
+        '      Warning BackOff Pod/web-1: old\n      Warning Unhealthy Pod/web-1: Readiness probe failed: HTTP probe failed with statuscode: 404 (x7)',
+    );
+    expect(queries).toEqual(['involvedObject.kind=Pod,involvedObject.name=web-1,type=Warning']);
   });
 
   it('is cancelled by the signal', async () => {

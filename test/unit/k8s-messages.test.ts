@@ -9,7 +9,7 @@ import { commonLabelSelector, matchesSelector, toSelector } from '../../src/k8s/
 import { objectRef, type KubeObject } from '../../src/k8s/types.js';
 import { reasonOf } from '../../src/k8s/reasons.js';
 import { inCliTerms } from '../../src/commands/engine-errors.js';
-import { podNote } from '../../src/k8s/pod-diagnosis.js';
+import { laggingPod, podNote } from '../../src/k8s/pod-diagnosis.js';
 import { timeoutMessage } from '../../src/k8s/wait.js';
 
 const id = { contextName: 'kind-dev', server: 'https://127.0.0.1:6443' };
@@ -240,6 +240,18 @@ describe('messages while waiting', () => {
     expect(podNote([p('c', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'no nodes' }] })])).toBe('pod c: Unschedulable (no nodes)');
     expect(podNote([p('d', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] })])).toBe('pod d: running, not ready');
     expect(podNote([])).toBeUndefined();
+  });
+  it('laggingPod: a running-not-ready or crash-looping pod is failing (its events say why); pending or unscheduled is not', () => {
+    const p = (name: string, status: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, status });
+    expect(laggingPod([p('d', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] })])).toEqual({ pod: 'd', note: 'pod d: running, not ready', failing: true });
+    expect(laggingPod([p('e', { phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] })])).toEqual({ pod: 'e', note: 'pod e: CrashLoopBackOff', failing: true });
+    expect(laggingPod([p('f', { phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ContainerCreating' } } }] })])?.failing).toBe(false);
+    expect(laggingPod([p('g', { phase: 'Pending' })])).toEqual({ pod: 'g', note: 'pod g: Pending', failing: false });
+  });
+  it('timeoutMessage puts the failing pod\'s warnings under its object', () => {
+    expect(timeoutMessage(25_000, [{ ref: 'Deployment/p/web', message: '0 of 1 updated replicas available', note: 'pod web-x: running, not ready', warnings: ['Warning Unhealthy Pod/web-x: Readiness probe failed: HTTP probe failed with statuscode: 404 (x5)'] }, { ref: 'Job/p/m', message: '1 active' }], 2)).toBe(
+      'timed out after 25 s waiting for 2 of 2 objects:\n  - Deployment/p/web: 0 of 1 updated replicas available (pod web-x: running, not ready)\n      Warning Unhealthy Pod/web-x: Readiness probe failed: HTTP probe failed with statuscode: 404 (x5)\n  - Job/p/m: 1 active',
+    );
   });
   it('timeoutMessage lists what each object still waits for', () => {
     expect(timeoutMessage(300_000, [{ ref: 'Deployment/p/web', message: '1 of 3 updated replicas available', note: 'pod web-x: running, not ready' }, { ref: 'Job/p/m', message: '1 active, 0 of 1 succeeded' }], 5)).toBe(
