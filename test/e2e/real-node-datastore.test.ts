@@ -11,8 +11,12 @@ import { deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { deleteLocalVolume, kubectlExec, localVolume, REAL_NODE, realNodeGate, realNodeNamespace } from '../cluster/real-node.js';
 import { apps, cli, core, kc, kubeconfig } from './support/day2.js';
 
+const batch = kc.makeApiClient(k8s.BatchV1Api);
+
 const IMAGE = 'vh-contract.local/kafka:2.8.1';
 const PG_IMAGE = 'vh-contract.local/postgres:11.7-alpine';
+const REDIS_IMAGE = 'vh-contract.local/redis:6.2.7-alpine';
+const POSTHOG_IMAGE = 'vh-contract.local/posthog:release-1.43.0';
 const namespaces: string[] = [];
 const volumes: string[] = [];
 afterAll(async () => {
@@ -20,12 +24,16 @@ afterAll(async () => {
   for (const v of volumes) await deleteLocalVolume(kc, v);
 });
 
+/** The objects of `vh-deploy self-hosted`, rendered (client dry run) for namespace ns; `extra`: more flags. */
+async function renderedObjects(ns: string, extra: string[] = []): Promise<Array<k8s.KubernetesObject & Record<string, unknown>>> {
+  const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--storage-class', 'real-node-local', ...extra, '--dry-run=client', '-o', 'json', '--yes']);
+  expect(r.code, r.err).toBe(0);
+  return (JSON.parse(r.out) as { items: Array<k8s.KubernetesObject & Record<string, unknown>> }).items;
+}
+
 /** A StatefulSet of `vh-deploy self-hosted`, rendered (client dry run) for namespace ns. */
 async function rendered(ns: string, name: string): Promise<k8s.V1StatefulSet> {
-  const r = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--storage-class', 'real-node-local', '--dry-run=client', '-o', 'json', '--yes']);
-  expect(r.code, r.err).toBe(0);
-  const list = JSON.parse(r.out) as { items: Array<k8s.KubernetesObject & Record<string, unknown>> };
-  const sts = list.items.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === name) as k8s.V1StatefulSet | undefined;
+  const sts = (await renderedObjects(ns)).find((o) => o.kind === 'StatefulSet' && o.metadata?.name === name) as k8s.V1StatefulSet | undefined;
   expect(sts, `StatefulSet ${name} in the render`).toBeDefined();
   return sts!;
 }
@@ -128,5 +136,111 @@ describe('PostgreSQL as rendered, on a fresh local volume (real kubelet)', () =>
     expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
     const log = await core.readNamespacedPodLog({ name: 'posthog-postgres-0', namespace: ns, previous: true });
     expect(log.split('\n')[0]).toBe('Error: Database is uninitialized and superuser password is not specified.');
+  });
+});
+
+// Redis as rendered: the entrypoint starts as root, takes /data for redis (uid 999) and
+// drops to it; redis-server opens appendonly.aof in /data at start; readiness is the
+// kubelet's exec of redis-cli ping with the password from the Secret.
+describe('Redis as rendered, on a fresh local volume (real kubelet)', () => {
+  const gate = realNodeGate(kc);
+  beforeAll(async () => {
+    await gate.check();
+  });
+  const secret = async (ns: string) => {
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'posthog-secrets' }, stringData: { POSTHOG_REDIS_PASSWORD: 'real-node-redis-pw' } } });
+  };
+
+  it('as rendered (root entrypoint, fsGroup 1000): /data taken for uid 999, Ready through the kubelet\'s exec of redis-cli ping', async () => {
+    gate.ensure();
+    const { ns, sts } = await runRendered('e2e-real-redis', 'posthog-redis', REDIS_IMAGE, { before: secret });
+    expect(sts.spec!.template.spec!.securityContext).toEqual({ fsGroup: 1000 });
+    const pod = await podIn(ns, 'posthog-redis-0', 'Ready', isReady);
+    expect(pod.spec?.nodeName).toBe(REAL_NODE.name);
+    const log = await core.readNamespacedPodLog({ name: 'posthog-redis-0', namespace: ns });
+    expect(log).toMatch(/^\d+:M \d\d \w{3} \d{4} [\d:.]+ \* Ready to accept connections$/m);
+    expect(log).not.toContain('real-node-redis-pw');
+    const stat = await kubectlExec(kubeconfig, inject('clusterBinDir'), ns, 'posthog-redis-0', ['stat', '-c', '%u %g %n', '/data/appendonly.aof']);
+    expect(stat.trim()).toBe('999 1000 /data/appendonly.aof');
+  });
+
+  it('run as uid 999 from the start and without fsGroup: the root-owned volume refuses appendonly.aof, redis-server exits 1, CrashLoopBackOff', async () => {
+    gate.ensure();
+    const { ns } = await runRendered('e2e-real-redis-nofsg', 'posthog-redis', REDIS_IMAGE, {
+      before: secret,
+      edit: (s) => {
+        s.spec!.template.spec!.securityContext = { runAsUser: 999, runAsGroup: 1000 };
+      },
+    });
+    const pod = await podIn(ns, 'posthog-redis-0', 'in CrashLoopBackOff', isCrashLooping);
+    expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
+    const log = await core.readNamespacedPodLog({ name: 'posthog-redis-0', namespace: ns, previous: true });
+    expect(log.trim().split('\n').at(-1)).toMatch(/^\d+:M \d\d \w{3} \d{4} [\d:.]+ # Can't open the append-only file: Permission denied$/);
+  });
+
+  it('run as uid 999 with fsGroup 1000: the kubelet makes the volume group-writable, Ready', async () => {
+    gate.ensure();
+    const { ns } = await runRendered('e2e-real-redis-uid', 'posthog-redis', REDIS_IMAGE, {
+      before: secret,
+      edit: (s) => {
+        s.spec!.template.spec!.securityContext = { runAsUser: 999, runAsGroup: 1000, fsGroup: 1000 };
+      },
+    });
+    const pod = await podIn(ns, 'posthog-redis-0', 'Ready', isReady);
+    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+  });
+});
+
+// PostHog's migration Job as vh-deploy renders it, run from the contract image of
+// posthog/posthog:release-1.43.0 (test/images/posthog). The version PostgreSQL would answer
+// is the container's VH_CONTRACT_POSTGRES_VERSION (the image cannot speak PostgreSQL's
+// protocol); what decides is PostHog's own check and SKIP_SERVICE_VERSION_REQUIREMENTS in
+// vh-deploy's posthog-config.
+describe('PostHog migrate and the service version check (real kubelet)', () => {
+  const gate = realNodeGate(kc);
+  beforeAll(async () => {
+    await gate.check();
+  });
+
+  async function runMigrate(prefix: string, extra: string[], postgresVersion: string): Promise<{ ns: string; job: string; config: Record<string, string> }> {
+    const ns = await realNodeNamespace(kc, prefix);
+    namespaces.push(ns);
+    const items = await renderedObjects(ns, extra);
+    const cm = items.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'posthog-config') as k8s.V1ConfigMap;
+    const job = items.find((o) => o.kind === 'Job' && o.metadata?.name?.startsWith('posthog-migrate-')) as k8s.V1Job;
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'posthog-config' }, data: cm.data! } });
+    // The render masks Secret values: the test's own.
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'posthog-secrets' }, stringData: { SECRET_KEY: 'real-node-secret-key', POSTHOG_DB_PASSWORD: 'real-node-db-pw' } } });
+    delete job.metadata!.annotations;
+    const c = job.spec!.template.spec!.containers[0]!;
+    c.image = POSTHOG_IMAGE;
+    c.env = [...(c.env ?? []), { name: 'VH_CONTRACT_POSTGRES_VERSION', value: postgresVersion }];
+    await batch.createNamespacedJob({ namespace: ns, body: job });
+    return { ns, job: job.metadata!.name!, config: cm.data! };
+  }
+  const migratePod = (ns: string, job: string, what: string, ok: (p: k8s.V1Pod) => boolean) =>
+    waitFor(`a pod of ${job} ${what}`, async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `job-name=${job}` })).items.find(ok), { timeoutMs: 90_000 });
+
+  it('PostgreSQL 14.3 (> 14.1): migrate exits 1 with PostHog\'s own line', async () => {
+    gate.ensure();
+    const { ns, job, config } = await runMigrate('e2e-real-ph-pg14', [], '14.3');
+    expect(config.SKIP_SERVICE_VERSION_REQUIREMENTS ?? '').not.toBe('1');
+    const pod = await migratePod(ns, job, 'Failed', (p) => p.status?.phase === 'Failed');
+    const t = pod.status!.containerStatuses![0]!.state!.terminated!;
+    expect(`${t.exitCode} ${t.reason}`).toBe('1 Error');
+    const log = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: ns, container: 'migrate' });
+    expect(log.trim()).toBe(
+      '\u001b[91mService postgresql is in version 14.3.0. Expected range: >=11.0.0,<=14.1.0. PostHog may not work correctly with the current version. To continue anyway, add SKIP_SERVICE_VERSION_REQUIREMENTS=1 as an environment variable\u001b[0m',
+    );
+  });
+
+  it('the same with --allow-untested-versions (SKIP_SERVICE_VERSION_REQUIREMENTS=1 in posthog-config): migrate completes', async () => {
+    gate.ensure();
+    const { ns, job, config } = await runMigrate('e2e-real-ph-skip', ['--posthog-version', 'release-1.44.0', '--allow-untested-versions'], '14.3');
+    expect(config.SKIP_SERVICE_VERSION_REQUIREMENTS).toBe('1');
+    const pod = await migratePod(ns, job, 'Succeeded', (p) => p.status?.phase === 'Succeeded');
+    const log = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: ns, container: 'migrate' });
+    expect(log).toContain('Skipping service version requirements. This is dangerous and PostHog might not work as expected!');
+    expect(log).toContain('Running migrations:');
   });
 });
