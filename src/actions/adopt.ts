@@ -17,7 +17,7 @@ import { runHealth, unhealthyLine } from './health.js';
 import { preflightOperation, recorded, withStackLocks } from './lifecycle.js';
 import { countActions, planDiff } from './plan.js';
 import { withActionReason } from './reasons.js';
-import type { ActionContext } from './types.js';
+import { noteOf, type ActionContext } from './types.js';
 
 const selectorText = (o: KubeObject) => {
   const s = rec(rec(o.spec).selector);
@@ -95,10 +95,10 @@ export async function adoptInstall(a: {
         { reason: 'adoptionNotAsked', stack: stack.name },
       );
     }
-    if (!(await ctx.confirm(`Take over these ${found.length} objects of ${tool} as shown, and apply ${objects.length} objects to ${cluster.contextName}?`))) {
+    if (!(await ctx.confirm(`Take over these ${found.length} objects of ${tool} as shown, in namespace ${namespace}${noteOf(ctx)}, and apply ${objects.length} objects (context ${cluster.contextName})?`))) {
       throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
     }
-  } else if (ctx.confirm && !(await ctx.confirm(`Take over ${found.length} objects of ${tool} and apply ${objects.length} objects to ${cluster.contextName}?`))) {
+  } else if (ctx.confirm && !(await ctx.confirm(`Take over ${found.length} objects of ${tool} in namespace ${namespace}${noteOf(ctx)}, and apply ${objects.length} objects (context ${cluster.contextName})?`))) {
     throw new VhError('cancelled; nothing was applied', ExitCode.interrupted);
   }
 

@@ -11,7 +11,7 @@ import { KubeApiError } from './api-error.js';
 import type { Cluster } from './client.js';
 import { targetOf, type Target } from './discovery.js';
 import { withReason } from './reasons.js';
-import { objectRef, str, type KubeObject, type ObjectKey } from './types.js';
+import { keyOf, objectRef, str, type KubeObject, type ObjectKey } from './types.js';
 import { startWatch, type WatchHandle } from './watch.js';
 
 export interface DeleteTarget {
@@ -28,7 +28,15 @@ export interface DeleteEvent {
   state: 'deleting' | DeleteOutcome;
 }
 
+/**
+ * Foreground (the default): the object stays until its dependents are gone, so "gone"
+ * means its pods are gone too. Background: the dependents go after the owner. Orphan:
+ * the dependents keep running (src/k8s/orphan.ts).
+ */
+export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
+
 export interface DeleteOptions {
+  propagationPolicy?: PropagationPolicy;
   /** Epoch ms by which every object must be gone. */
   deadline: number;
   /** What the deadline was, for the message (ms). */
@@ -66,12 +74,12 @@ export function stuckMessage(timeoutMs: number, stuck: readonly StuckObject[]): 
   return `timed out after ${after} waiting for ${stuck.length} deleted object${stuck.length === 1 ? '' : 's'} to go:\n${lines.join('\n')}`;
 }
 
-/** Deletes one object, conditional on its uid, with foreground propagation. */
-async function deleteOne(cluster: Cluster, t: Target, uid: string | undefined, signal?: AbortSignal): Promise<DeleteOutcome> {
+/** Deletes one object, conditional on its uid. */
+async function deleteOne(cluster: Cluster, t: Target, uid: string | undefined, policy: PropagationPolicy, signal?: AbortSignal): Promise<DeleteOutcome> {
   const ref = objectRef(t.key);
   try {
     const res = await cluster.requestOk('DELETE', t.path, {
-      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Foreground', ...(uid && { preconditions: { uid } }) },
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: policy, ...(uid && { preconditions: { uid } }) },
       okStatuses: [404],
       what: ref,
       ...(signal && { signal }),
@@ -98,7 +106,7 @@ export async function deleteInWaves(cluster: Cluster, waves: ReadonlyArray<reado
       targets.map(async ({ d, t }) => {
         const ref = objectRef(t.key);
         o.onEvent?.({ ref, state: 'deleting' });
-        const outcome = await deleteOne(cluster, t, d.uid, o.signal);
+        const outcome = await deleteOne(cluster, t, d.uid, o.propagationPolicy ?? 'Foreground', o.signal);
         if (outcome !== 'deleted') {
           outcomes.set(ref, outcome);
           o.onEvent?.({ ref, state: outcome });
@@ -113,6 +121,26 @@ export async function deleteInWaves(cluster: Cluster, waves: ReadonlyArray<reado
     });
   }
   return outcomes;
+}
+
+/**
+ * Deletes one object (only the incarnation `uid` names, when given) and waits until it is
+ * gone; default timeout 60 s. A missing object is not an error. Throws like deleteInWaves.
+ */
+export async function deleteAndWait(
+  cluster: Cluster,
+  obj: KubeObject | ObjectKey,
+  o: { propagationPolicy: PropagationPolicy; uid?: string; timeoutMs?: number; signal?: AbortSignal },
+): Promise<DeleteOutcome> {
+  const key = 'metadata' in obj ? keyOf(obj) : obj;
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  const outcomes = await deleteInWaves(cluster, [[{ key, ...(o.uid && { uid: o.uid }) }]], {
+    propagationPolicy: o.propagationPolicy,
+    deadline: Date.now() + timeoutMs,
+    timeoutMs,
+    ...(o.signal && { signal: o.signal }),
+  });
+  return outcomes.get(objectRef(key)) ?? 'deleted';
 }
 
 /** Resolves once every object is gone (404, or its name now has another uid). */

@@ -4,7 +4,7 @@
 // (the Failed condition, the failed pod's exit, the last log lines) is captured first, then
 // the Job is deleted with its pods (propagationPolicy Background) and created anew by the
 // apply. Generic: the template says which Jobs may be re-run (docs/compatibility.md, "A failed migration").
-import { deleteOrphaning } from './orphan.js';
+import { deleteAndWait } from './delete.js';
 import { failedContainer, terminatedSummary } from './pod-diagnosis.js';
 import { lastLogLines } from './diagnostics.js';
 import type { Cluster } from './client.js';
@@ -72,6 +72,6 @@ export async function failedRun(cluster: Cluster, live: KubeObject, signal?: Abo
  */
 export async function clearFailedJob(cluster: Cluster, live: KubeObject, signal?: AbortSignal): Promise<FailedRun> {
   const run = await failedRun(cluster, live, signal);
-  await deleteOrphaning(cluster, live, { propagationPolicy: 'Background', ...(run.uid && { uid: run.uid }), ...(signal && { signal }) });
+  await deleteAndWait(cluster, live, { propagationPolicy: 'Background', ...(run.uid && { uid: run.uid }), ...(signal && { signal }) });
   return run;
 }

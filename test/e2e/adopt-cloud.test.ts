@@ -33,7 +33,7 @@ describe('take over deploy-posthog.sh cloud', () => {
     const r = await runInPty(['cloud', '-n', ns], { cols: 200, kubeconfig, answer: { expect: 'Take over these', send: 'n\r' } });
     expect(r.code, r.text).toBe(130);
     const plan = r.lines.findIndex((l) => l.includes('Secret/model-router-posthog-secret: deleted once the rest is in place (replaced by Secret/model-router-posthog)'));
-    const question = r.lines.findIndex((l) => l.includes('Take over these 3 objects of deploy-posthog.sh as shown'));
+    const question = r.lines.findIndex((l) => l.includes(`Take over these 3 objects of deploy-posthog.sh as shown, in namespace ${ns}`));
     expect(plan, r.text).toBeGreaterThanOrEqual(0);
     expect(question, r.text).toBeGreaterThan(plan);
     expect(r.text).toContain('cancelled; nothing was applied');

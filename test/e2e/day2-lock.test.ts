@@ -192,14 +192,14 @@ describe('history shows the lock as what it is', () => {
 
     await putLease(ns, 'carol@ci-9.invalid pid 99', 1_000, 300);
     const held = await history(ns);
-    expect(held.text).toContain(`no revision of model-router is recorded in namespace ${ns} yet`);
+    expect(held.text).toMatch(new RegExp(`^history of model-router: namespace ${ns}, context \\S+\\nno revision of model-router is recorded here yet$`, 'm'));
     expect(held.text).toMatch(new RegExp(`^Lease ${LEASE}: locked by carol@ci-9\\.invalid pid 99 \\(renewed \\d+s ago\\); an operation is running$`, 'm'));
     expect(held.doc).toMatchObject({ revisions: [], lockedBy: 'carol@ci-9.invalid pid 99', lock: { holder: 'carol@ci-9.invalid pid 99', state: 'held' } });
 
     expect((await apiRequest(kc, 'DELETE', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${LEASE}`)).status).toBe(200);
     await putLease(ns, 'carol@ci-9.invalid pid 99', 5 * 60_000, 60);
     const stale = await history(ns);
-    expect(stale.text).toContain(`no revision of model-router is recorded in namespace ${ns} yet`);
+    expect(stale.text).toMatch(new RegExp(`^history of model-router: namespace ${ns}, context \\S+\\nno revision of model-router is recorded here yet$`, 'm'));
     expect(stale.text).toContain(`Lease ${LEASE}: stale lock (carol@ci-9.invalid pid 99 stopped renewing 5m ago; the next operation takes it over)`);
     expect(stale.doc).toMatchObject({ revisions: [], lock: { state: 'stale', staleReason: 'expired' } });
     expect(stale.doc.lockedBy).toBeUndefined();
