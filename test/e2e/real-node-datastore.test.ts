@@ -16,6 +16,7 @@ const batch = kc.makeApiClient(k8s.BatchV1Api);
 const IMAGE = 'vh-contract.local/kafka:2.8.1';
 const PG_IMAGE = 'vh-contract.local/postgres:11.7-alpine';
 const REDIS_IMAGE = 'vh-contract.local/redis:6.2.7-alpine';
+const ZK_IMAGE = 'vh-contract.local/zookeeper:3.7.0';
 const POSTHOG_IMAGE = 'vh-contract.local/posthog:release-1.43.0';
 const namespaces: string[] = [];
 const volumes: string[] = [];
@@ -187,6 +188,50 @@ describe('Redis as rendered, on a fresh local volume (real kubelet)', () => {
       },
     });
     const pod = await podIn(ns, 'posthog-redis-0', 'Ready', isReady);
+    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+  });
+});
+
+// ZooKeeper as rendered: /data and /datalog are subPaths of one fresh volume; the official
+// entrypoint starts as root, takes them for uid 1000 and drops to it, then writes myid.
+describe('ZooKeeper as rendered, on a fresh local volume (real kubelet)', () => {
+  const gate = realNodeGate(kc);
+  beforeAll(async () => {
+    await gate.check();
+  });
+
+  it('as rendered (root entrypoint, fsGroup 1000): myid written as uid 1000, Ready, answers ruok with imok', async () => {
+    gate.ensure();
+    const { ns, sts } = await runRendered('e2e-real-zk', 'posthog-zookeeper', ZK_IMAGE);
+    expect(sts.spec!.template.spec!.securityContext).toEqual({ fsGroup: 1000 });
+    const pod = await podIn(ns, 'posthog-zookeeper-0', 'Ready', isReady);
+    expect(pod.spec?.nodeName).toBe(REAL_NODE.name);
+    const exec = (cmd: string[]) => kubectlExec(kubeconfig, inject('clusterBinDir'), ns, 'posthog-zookeeper-0', cmd);
+    expect((await exec(['stat', '-c', '%u %n', '/data/myid', '/datalog/version-2'])).trim().split('\n')).toEqual(['1000 /data/myid', '1000 /datalog/version-2']);
+    expect(await exec(['sh', '-c', 'printf ruok | nc 127.0.0.1 2181'])).toBe('imok');
+  });
+
+  it('run as uid 1000 from the start and without fsGroup: the entrypoint cannot write myid, exit 1, CrashLoopBackOff', async () => {
+    gate.ensure();
+    const { ns } = await runRendered('e2e-real-zk-nofsg', 'posthog-zookeeper', ZK_IMAGE, {
+      edit: (s) => {
+        s.spec!.template.spec!.securityContext = { runAsUser: 1000, runAsGroup: 1000 };
+      },
+    });
+    const pod = await podIn(ns, 'posthog-zookeeper-0', 'in CrashLoopBackOff', isCrashLooping);
+    expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
+    const log = await core.readNamespacedPodLog({ name: 'posthog-zookeeper-0', namespace: ns, previous: true });
+    expect(log.trim().split('\n').at(-1)).toBe('/docker-entrypoint.sh: line 49: /data/myid: Permission denied');
+  });
+
+  it('run as uid 1000 with fsGroup 1000: the kubelet makes the volume and its subPath directories group-writable, Ready', async () => {
+    gate.ensure();
+    const { ns } = await runRendered('e2e-real-zk-uid', 'posthog-zookeeper', ZK_IMAGE, {
+      edit: (s) => {
+        s.spec!.template.spec!.securityContext = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
+      },
+    });
+    const pod = await podIn(ns, 'posthog-zookeeper-0', 'Ready', isReady);
     expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 });
