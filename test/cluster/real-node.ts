@@ -65,9 +65,10 @@ export function kubectlExec(kubeconfig: string, binDir: string, ns: string, pod:
 /**
  * A fresh, empty local volume on the real node (a directory owned by root, mode 0755, as a
  * new disk's root is) as a PersistentVolume bound in advance to NS/CLAIM, StorageClass
- * real-node-local. Returns the PV's name; deleteLocalVolume removes both.
+ * real-node-local, of `capacity` (at least what the claim requests). Returns the PV's name;
+ * deleteLocalVolume removes both.
  */
-export async function localVolume(kc: k8s.KubeConfig, ns: string, claim: string): Promise<string> {
+export async function localVolume(kc: k8s.KubeConfig, ns: string, claim: string, capacity = '20Gi'): Promise<string> {
   const name = `${ns}-${claim}`.slice(0, 253);
   const dir = path.join(stateDir(), 'real-node', 'volumes', name);
   rmSync(dir, { recursive: true, force: true });
@@ -76,7 +77,7 @@ export async function localVolume(kc: k8s.KubeConfig, ns: string, claim: string)
     body: {
       metadata: { name },
       spec: {
-        capacity: { storage: '20Gi' },
+        capacity: { storage: capacity },
         accessModes: ['ReadWriteOnce'],
         persistentVolumeReclaimPolicy: 'Retain',
         storageClassName: 'real-node-local',

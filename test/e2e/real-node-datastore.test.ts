@@ -17,6 +17,7 @@ const IMAGE = 'vh-contract.local/kafka:2.8.1';
 const PG_IMAGE = 'vh-contract.local/postgres:11.7-alpine';
 const REDIS_IMAGE = 'vh-contract.local/redis:6.2.7-alpine';
 const ZK_IMAGE = 'vh-contract.local/zookeeper:3.7.0';
+const CH_IMAGE = 'vh-contract.local/clickhouse-server:22.8.11.15';
 const POSTHOG_IMAGE = 'vh-contract.local/posthog:release-1.43.0';
 const namespaces: string[] = [];
 const volumes: string[] = [];
@@ -57,7 +58,8 @@ async function runRendered(
   delete sts.metadata!.annotations;
   o.edit?.(sts);
   await o.before?.(ns);
-  volumes.push(await localVolume(kc, ns, `${sts.spec!.volumeClaimTemplates![0]!.metadata!.name}-${name}-0`));
+  const claim = sts.spec!.volumeClaimTemplates![0]!;
+  volumes.push(await localVolume(kc, ns, `${claim.metadata!.name}-${name}-0`, String(claim.spec!.resources!.requests!.storage)));
   await apps.createNamespacedStatefulSet({ namespace: ns, body: sts });
   return { ns, sts };
 }
@@ -232,6 +234,57 @@ describe('ZooKeeper as rendered, on a fresh local volume (real kubelet)', () => 
       },
     });
     const pod = await podIn(ns, 'posthog-zookeeper-0', 'Ready', isReady);
+    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+  });
+});
+
+// ClickHouse as rendered: the init container copies events.proto, the entrypoint starts as
+// root, creates and chowns the server's directories for 101 and drops to it; readiness is
+// the kubelet's own HTTP GET /ping on 8123.
+describe('ClickHouse as rendered, on a fresh local volume (real kubelet)', () => {
+  const gate = realNodeGate(kc);
+  beforeAll(async () => {
+    await gate.check();
+  });
+  const prepare = async (ns: string) => {
+    const cm = (await renderedObjects(ns)).find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'posthog-clickhouse-config') as k8s.V1ConfigMap;
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: cm.metadata!.name! }, data: cm.data! } });
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'posthog-secrets' }, stringData: { CLICKHOUSE_PASSWORD: 'real-node-ch-pw' } } });
+  };
+  const run = (prefix: string, securityContext?: k8s.V1PodSecurityContext) =>
+    runRendered(prefix, 'posthog-clickhouse', CH_IMAGE, {
+      before: prepare,
+      edit: (s) => {
+        for (const c of s.spec!.template.spec!.initContainers ?? []) c.image = CH_IMAGE;
+        if (securityContext) s.spec!.template.spec!.securityContext = securityContext;
+      },
+    });
+
+  it('as rendered (root entrypoint, fsGroup 101): its directories taken for 101, Ready through the kubelet\'s GET /ping', async () => {
+    gate.ensure();
+    const { ns, sts } = await run('e2e-real-ch');
+    expect(sts.spec!.template.spec!.securityContext).toEqual({ fsGroup: 101 });
+    const pod = await podIn(ns, 'posthog-clickhouse-0', 'Ready', isReady);
+    expect(pod.spec?.nodeName).toBe(REAL_NODE.name);
+    const stat = await kubectlExec(kubeconfig, inject('clusterBinDir'), ns, 'posthog-clickhouse-0', ['stat', '-c', '%u %n', '/var/lib/clickhouse/status', '/var/lib/clickhouse/tmp', '/etc/clickhouse-server/format_schemas/events.proto']);
+    expect(stat.trim().split('\n')).toEqual(['101 /var/lib/clickhouse/status', '101 /var/lib/clickhouse/tmp', '101 /etc/clickhouse-server/format_schemas/events.proto']);
+    const log = await core.readNamespacedPodLog({ name: 'posthog-clickhouse-0', namespace: ns, container: 'clickhouse' });
+    expect(log).toMatch(/<Information> Application: Ready for connections\.$/m);
+  });
+
+  it('run as uid 101 from the start and without fsGroup: the entrypoint cannot create tmp/ on the root-owned volume, exit 1, CrashLoopBackOff', async () => {
+    gate.ensure();
+    const { ns } = await run('e2e-real-ch-nofsg', { runAsUser: 101, runAsGroup: 101 });
+    const pod = await podIn(ns, 'posthog-clickhouse-0', 'in CrashLoopBackOff', isCrashLooping);
+    expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
+    const log = await core.readNamespacedPodLog({ name: 'posthog-clickhouse-0', namespace: ns, container: 'clickhouse', previous: true });
+    expect(log.trim().split('\n').at(-1)).toBe("Couldn't create necessary directory: /var/lib/clickhouse/tmp/");
+  });
+
+  it('run as uid 101 with fsGroup 101: the kubelet makes the volume group-writable, Ready', async () => {
+    gate.ensure();
+    const { ns } = await run('e2e-real-ch-uid', { runAsUser: 101, runAsGroup: 101, fsGroup: 101 });
+    const pod = await podIn(ns, 'posthog-clickhouse-0', 'Ready', isReady);
     expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 });
