@@ -113,6 +113,17 @@ function claimTemplateChanges(o: KubeObject, live: KubeObject): ImmutableChange[
 }
 
 /**
+ * vh-deploy's own annotations (vh-deploy.io/*) on the live pod template that the plan no
+ * longer sets: the apply would remove them, which is a change too (e.g. a Job made by an
+ * earlier vh-deploy that put a config checksum on Jobs). Pure.
+ */
+function droppedOwnAnnotations(liveTemplate: unknown, plannedTemplate: unknown): string[] {
+  const own = (t: unknown) => Object.keys(rec(rec(rec(t).metadata).annotations)).filter((k) => k.startsWith('vh-deploy.io/'));
+  const planned = new Set(own(plannedTemplate));
+  return own(liveTemplate).filter((k) => !planned.has(k));
+}
+
+/**
  * The immutable fields the plan would change on the live object: StatefulSet
  * volumeClaimTemplates, serviceName, podManagementPolicy and selector; the selector of
  * a Deployment, DaemonSet or ReplicaSet; a Job's selector (when the plan sets one) and
@@ -146,7 +157,9 @@ export function immutableChanges(planned: KubeObject, live: KubeObject | undefin
       // A failed Job the plan runs again is deleted and created anew (src/k8s/job-rerun.ts).
       if (rerunsIfFailed(planned) && jobFailure(live)) break;
       selector();
-      if (!covers(l.template, p.template)) out.push({ ref, key, field: 'spec.template', from: '(the live pod template)', to: '(the planned one)' });
+      if (!covers(l.template, p.template) || droppedOwnAnnotations(l.template, p.template).length) {
+        out.push({ ref, key, field: 'spec.template', from: '(the live pod template)', to: '(the planned one)' });
+      }
       break;
   }
   return out;

@@ -113,6 +113,9 @@ function configData(o: KubeObject): Record<string, string> {
  * ConfigMap or Secret rolls the pods (a plain envFrom change does not).
  * Objects the stack does not render (e.g. a connection written by another command)
  * are hashed from `external` when the caller knows them.
+ * Jobs get none: a Job's pod template cannot change, and a Job that ran is done — a
+ * config change must not make the plan an immutable-field change (what re-runs a Job is
+ * its name, e.g. the image hash of a migration Job, docs/compatibility.md).
  */
 export function addConfigChecksums(objects: KubeObject[], external: KubeObject[] = []): void {
   const byName = new Map<string, KubeObject>();
@@ -120,7 +123,7 @@ export function addConfigChecksums(objects: KubeObject[], external: KubeObject[]
     if (o.kind === 'ConfigMap' || o.kind === 'Secret') byName.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
   }
   for (const o of objects) {
-    const t = podTemplate(o);
+    const t = o.kind === 'Job' ? undefined : podTemplate(o);
     if (!t) continue;
     const { configMaps, secrets } = referencedConfig(t);
     const h = createHash('sha256');

@@ -87,3 +87,24 @@ describe('self-hosted PostHog day 2', () => {
     expect(d.err).toMatch(/^error: --posthog-version: "release-1\.44\.0" is not a PostHog version .*supported: release-1\.43\.0, release-1\.42\.0 .*--allow-untested-versions/m);
   });
 });
+
+describe('self-hosted PostHog: a config change after the migrations ran', () => {
+  it('a re-run with another domain rolls the pods that read the config and leaves the completed migration Job alone (a Job template cannot change)', async () => {
+    const ns = nsName('e2e-d2-ph-cfg');
+    const first = await cli(['self-hosted', '-n', ns, '--domain', 'posthog.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m']);
+    expect(first.code, first.err).toBe(0);
+    const batch = kc.makeApiClient((await import('@kubernetes/client-node')).BatchV1Api);
+    const jobs = async () => (await batch.listNamespacedJob({ namespace: ns })).items.map((j) => `${j.metadata!.name!} ${j.metadata!.uid!}`);
+    const jobsBefore = await jobs();
+    expect(jobsBefore).toHaveLength(1);
+    const webTemplate = async () => JSON.stringify((await apps.readNamespacedDeployment({ name: 'posthog-web', namespace: ns })).spec!.template.metadata!.annotations);
+    const webBefore = await webTemplate();
+
+    const second = await cli(['self-hosted', '-n', ns, '--domain', 'analytics.e2e.example.com', '--insecure-http', '--yes', '--timeout', '2m']);
+    expect(second.code, second.err).toBe(0);
+    expect(await jobs()).toEqual(jobsBefore);
+    expect(await webTemplate()).not.toBe(webBefore);
+    const cm = await core.readNamespacedConfigMap({ name: 'posthog-config', namespace: ns });
+    expect(cm.data!.SITE_URL).toBe('http://analytics.e2e.example.com');
+  }, 300_000);
+});

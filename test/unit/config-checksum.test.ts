@@ -29,4 +29,9 @@ describe('addConfigChecksums', () => {
     addConfigChecksums([b], [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'conn', namespace: 'ns' }, data: { KEY: Buffer.from('phc_y').toString('base64') } }]);
     expect(checksum(a)).not.toBe(checksum(b));
   });
+  it('a Job gets none: its pod template cannot change, so a config change must not change it', () => {
+    const job: KubeObject = { ...deployment(), apiVersion: 'batch/v1', kind: 'Job' };
+    addConfigChecksums([job, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'conn', namespace: 'ns' }, stringData: { KEY: 'phc_x' } }]);
+    expect((job.spec as { template: { metadata: Record<string, unknown> } }).template.metadata.annotations).toBeUndefined();
+  });
 });

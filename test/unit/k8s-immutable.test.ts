@@ -77,6 +77,16 @@ describe('immutableChanges', () => {
     });
     expect(immutableChanges(job('p:1'), job('p:1', true))).toEqual([]);
     expect(immutableChanges(job('p:2'), job('p:1', true)).map((c) => c.field)).toEqual(['spec.template']);
+    // A Job an earlier vh-deploy made with its own annotation on the template, which the
+    // plan no longer sets: the apply would remove it, so it is a template change too;
+    // an annotation of someone else's (or the server's) is not vh-deploy's to remove.
+    const annotated = (a: Record<string, string>): KubeObject => {
+      const j = job('p:1', true);
+      ((j.spec as { template: { metadata: Record<string, unknown> } }).template.metadata).annotations = a;
+      return j;
+    };
+    expect(immutableChanges(job('p:1'), annotated({ 'vh-deploy.io/config-checksum': 'abc' })).map((c) => c.field)).toEqual(['spec.template']);
+    expect(immutableChanges(job('p:1'), annotated({ 'example.com/by-hand': 'x' }))).toEqual([]);
   });
 
   it('covers: lists must match item by item, mappings may have more keys', () => {
