@@ -95,8 +95,11 @@ export const baseUrl = check(z.string(), notPlaceholder('the URL'), (v) => {
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'expected an http:// or https:// URL';
   if (u.username || u.password) return 'the URL must not contain credentials';
   if (u.search || u.hash) return 'the URL must not contain a query or fragment';
-  if (u.protocol === 'http:' && !/\.svc(\.cluster\.local)?$/.test(u.hostname) && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname))
-    return 'expected https:// (plain http is only accepted for in-cluster *.svc and loopback addresses)';
+  // Plain http would carry the API key unencrypted: only to in-cluster services, loopback,
+  // and *.internal (the top-level domain ICANN reserved in 2024 for private networks,
+  // which no public host can have).
+  if (u.protocol === 'http:' && !/\.(svc(\.cluster\.local)?|internal)$/.test(u.hostname) && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname))
+    return 'expected https:// (plain http is only accepted for in-cluster *.svc, *.internal and loopback addresses)';
   return true;
 });
 

@@ -10,9 +10,10 @@ afterAll(async () => {
   await deleteNamespaces(kc, created);
 });
 
-// Plain http is accepted only for in-cluster *.svc and loopback hosts (the API key would
-// travel unencrypted), so http://posthog.internal:8443 is exit 2; its in-cluster form and https work.
-it.each(['http://posthog-web.posthog.svc:8443', 'https://posthog.internal:8443'])('cloud --host %s: the NetworkPolicy follows the stored connection: egress to 8443, not 8000', async (host) => {
+// Plain http is accepted only for in-cluster *.svc, *.internal (a private-use TLD) and
+// loopback hosts: the API key would travel unencrypted (test/e2e/support/bad-inputs.ts
+// holds the refusal of a public host).
+it.each(['http://posthog.internal:8443', 'http://posthog-web.posthog.svc:8443', 'https://posthog.internal:8443'])('cloud --host %s: the NetworkPolicy follows the stored connection: egress to 8443, not 8000', async (host) => {
   const ns = nsName('e2e-conn-port');
   const c = await cli(['cloud', '-n', ns, '--host', host, '--yes'], { VH_DEPLOY_POSTHOG_API_KEY: KEY });
   expect(c.code, c.err).toBe(0);

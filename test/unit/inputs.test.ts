@@ -188,3 +188,15 @@ function fakePrompter(o: {
 }
 
 export type { Field };
+
+describe('--host: plain http only where no public host can be', async () => {
+  const { baseUrl } = await import('../../src/config/validators.js');
+  it.each(['http://posthog.internal:8443', 'http://posthog-web.posthog.svc:8000', 'http://posthog.ph.svc.cluster.local', 'http://127.0.0.1:8000', 'https://eu.i.posthog.com'])('accepts %s', (u) => {
+    expect(baseUrl.safeParse(u).success).toBe(true);
+  });
+  it.each(['http://ph.example.com', 'http://internal.example.com', 'http://posthog.internal.example.com'])('refuses %s', (u) => {
+    const r = baseUrl.safeParse(u);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toBe('expected https:// (plain http is only accepted for in-cluster *.svc, *.internal and loopback addresses)');
+  });
+});

@@ -20,7 +20,7 @@ export const CLOUD_FIELDS: Field[] = withSecretRefs([
       ],
     },
   },
-  { key: 'host', valueName: 'url', description: 'custom PostHog host instead of a region (e.g. a reverse proxy)', schema: (v) => v.baseUrl },
+  { key: 'host', valueName: 'url', description: 'custom PostHog host instead of a region (e.g. a reverse proxy); https, or plain http only to *.svc, *.internal or loopback', schema: (v) => v.baseUrl },
   askedField({ key: 'posthogApiKey', valueName: 'key', secret: true, description: 'PostHog project API key (phc_…)', schema: (v) => v.posthogProjectKey, ask: 'PostHog project API key (phc_…)' }),
   { key: 'checkKey', boolean: true, recall: false, description: 'check the key against PostHog (POST {host}/flags?v=2) before applying', schema: (v) => v.bool },
   RESET_VALUES,
