@@ -6,7 +6,7 @@
 // The volume is a new local volume owned by root: the kubelet's fsGroup handling is what
 // makes it writable, and the same StatefulSet without fsGroup crash-loops on the mkdir.
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { deleteLocalVolume, kubectlExec, localVolume, REAL_NODE, realNodeGate, realNodeNamespace } from '../cluster/real-node.js';
 import { apps, cli, core, kc, kubeconfig } from './support/day2.js';
@@ -21,8 +21,28 @@ const CH_IMAGE = 'vh-contract.local/clickhouse-server:22.8.11.15';
 const POSTHOG_IMAGE = 'vh-contract.local/posthog:release-1.43.0';
 const namespaces: string[] = [];
 const volumes: string[] = [];
+/**
+ * After each test its namespaces go, and the test waits (bounded) until their pods are
+ * gone: the real node has 2 CPUs, and the requests of earlier stores would leave the
+ * next one Pending (Insufficient cpu).
+ */
+let cleaned = 0;
+afterEach(async () => {
+  const done = namespaces.slice(cleaned);
+  cleaned = namespaces.length;
+  // No grace period: several contract images run a busybox server as PID 1, which ignores SIGTERM.
+  for (const namespace of done) {
+    await apps.deleteCollectionNamespacedStatefulSet({ namespace, propagationPolicy: 'Orphan' }).catch(() => undefined);
+    await batch.deleteCollectionNamespacedJob({ namespace, propagationPolicy: 'Orphan' }).catch(() => undefined);
+    await core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+  }
+  await deleteNamespaces(kc, done);
+  await waitFor('the test\'s pods gone', async () => {
+    const left = await Promise.all(done.map(async (ns) => (await core.listNamespacedPod({ namespace: ns }).catch(() => ({ items: [] }))).items.length));
+    return left.every((n) => n === 0) || undefined;
+  }, { timeoutMs: 45_000 }).catch(() => undefined);
+});
 afterAll(async () => {
-  await deleteNamespaces(kc, namespaces);
   for (const v of volumes) await deleteLocalVolume(kc, v);
 });
 

@@ -8,8 +8,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 R="$WORK/clickhouse"
 base_rootfs "$R"
 # Dockerfile: groupadd -r clickhouse --gid=101; useradd -r -g clickhouse --uid=101 --home-dir=/var/lib/clickhouse clickhouse
-echo "clickhouse:x:101:101:clickhouse:/var/lib/clickhouse:/bin/sh" >>"$R/etc/passwd"
-echo "clickhouse:x:101:" >>"$R/etc/group"
+add_user "$R" clickhouse 101 101 /var/lib/clickhouse
 # Dockerfile: /var/lib/clickhouse and /var/log/clickhouse-server owned by clickhouse; config in /etc/clickhouse-server
 mkdir -p "$R/var/lib/clickhouse" "$R/var/log/clickhouse-server" "$R/etc/clickhouse-server/config.d" "$R/etc/clickhouse-server/users.d" \
   "$R/usr/share/clickhouse-contract/http" "$R/usr/share/clickhouse-contract/native" "$R/docker-entrypoint-initdb.d"

@@ -9,8 +9,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 R="$WORK/posthog"
 base_rootfs "$R"
 # Dockerfile: groupadd -g 1000 posthog && useradd -u 999 -r -g posthog posthog && chown posthog:posthog /code; USER posthog
-echo "posthog:x:999:1000:posthog:/home/posthog:/bin/sh" >>"$R/etc/passwd"
-echo "posthog:x:1000:" >>"$R/etc/group"
+add_user "$R" posthog 999 1000 /home/posthog
 mkdir -p "$R/code/bin" "$R/code/www" "$R/usr/local/bin"
 for f in django.sh migrate docker-server docker-worker-celery plugin-server; do install -m 0755 "$HERE/$f" "$R/code/bin/$f"; done
 install -m 0755 "$HERE/python" "$R/usr/local/bin/python"

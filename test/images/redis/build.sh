@@ -8,8 +8,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 R="$WORK/redis"
 base_rootfs "$R"
 # Dockerfile: addgroup -S -g 1000 redis && adduser -S -G redis -u 999 redis
-echo "redis:x:999:1000:redis:/home/redis:/sbin/nologin" >>"$R/etc/passwd"
-echo "redis:x:1000:" >>"$R/etc/group"
+add_user "$R" redis 999 1000 /home/redis
 # Dockerfile: RUN mkdir /data && chown redis:redis /data; WORKDIR /data
 mkdir -p "$R/data" "$R/usr/local/bin" "$R/usr/share/redis-contract"
 chown 999:1000 "$R/data"

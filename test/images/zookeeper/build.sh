@@ -7,8 +7,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 R="$WORK/zookeeper"
 base_rootfs "$R"
 # Dockerfile: groupadd -r zookeeper --gid=1000; useradd -r -g zookeeper --uid=1000 zookeeper
-echo "zookeeper:x:1000:1000:zookeeper:/home/zookeeper:/bin/sh" >>"$R/etc/passwd"
-echo "zookeeper:x:1000:" >>"$R/etc/group"
+add_user "$R" zookeeper 1000 1000 /home/zookeeper
 # Dockerfile: mkdir -p and chown zookeeper:zookeeper of /datalog /data /conf /logs
 mkdir -p "$R/datalog" "$R/data" "$R/conf" "$R/logs" "$R/apache-zookeeper-3.7.0-bin/bin" "$R/usr/local/bin"
 chown 1000:1000 "$R/datalog" "$R/data" "$R/conf" "$R/logs"
