@@ -95,6 +95,24 @@ async function podIn(ns: string, name: string, what: string, ok: (p: k8s.V1Pod) 
 const isReady = (p: k8s.V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 const isCrashLooping = (p: k8s.V1Pod) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff';
 
+/** Replaces the pod's securityContext (a test's variation of the rendered object). */
+const podSecurity = (sc: k8s.V1PodSecurityContext) => (s: k8s.V1StatefulSet) => {
+  s.spec!.template.spec!.securityContext = sc;
+};
+
+/** Waits for the pod's crash loop; its last exit code and the last line its previous run logged. */
+async function crashLoop(ns: string, name: string, container?: string): Promise<{ exitCode: number | undefined; lastLine: string | undefined }> {
+  const pod = await podIn(ns, name, 'in CrashLoopBackOff', isCrashLooping);
+  const log = await core.readNamespacedPodLog({ name, namespace: ns, previous: true, ...(container && { container }) });
+  return { exitCode: pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode, lastLine: log.trim().split('\n').at(-1) };
+}
+
+/** Waits for the pod to be Ready without a restart. */
+async function readyFirstTime(ns: string, name: string): Promise<void> {
+  const pod = await podIn(ns, name, 'Ready', isReady);
+  expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+}
+
 describe('a non-root data store on a fresh local volume (real kubelet)', () => {
   const gate = realNodeGate(kc);
   beforeAll(async () => {
@@ -191,26 +209,20 @@ describe('Redis as rendered, on a fresh local volume (real kubelet)', () => {
     gate.ensure();
     const { ns } = await runRendered('e2e-real-redis-nofsg', 'posthog-redis', REDIS_IMAGE, {
       before: secret,
-      edit: (s) => {
-        s.spec!.template.spec!.securityContext = { runAsUser: 999, runAsGroup: 1000 };
-      },
+      edit: podSecurity({ runAsUser: 999, runAsGroup: 1000 }),
     });
-    const pod = await podIn(ns, 'posthog-redis-0', 'in CrashLoopBackOff', isCrashLooping);
-    expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
-    const log = await core.readNamespacedPodLog({ name: 'posthog-redis-0', namespace: ns, previous: true });
-    expect(log.trim().split('\n').at(-1)).toMatch(/^\d+:M \d\d \w{3} \d{4} [\d:.]+ # Can't open the append-only file: Permission denied$/);
+    const c = await crashLoop(ns, 'posthog-redis-0');
+    expect(c.exitCode).toBe(1);
+    expect(c.lastLine).toMatch(/^\d+:M \d\d \w{3} \d{4} [\d:.]+ # Can't open the append-only file: Permission denied$/);
   });
 
   it('run as uid 999 with fsGroup 1000: the kubelet makes the volume group-writable, Ready', async () => {
     gate.ensure();
     const { ns } = await runRendered('e2e-real-redis-uid', 'posthog-redis', REDIS_IMAGE, {
       before: secret,
-      edit: (s) => {
-        s.spec!.template.spec!.securityContext = { runAsUser: 999, runAsGroup: 1000, fsGroup: 1000 };
-      },
+      edit: podSecurity({ runAsUser: 999, runAsGroup: 1000, fsGroup: 1000 }),
     });
-    const pod = await podIn(ns, 'posthog-redis-0', 'Ready', isReady);
-    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    await readyFirstTime(ns, 'posthog-redis-0');
   });
 });
 
@@ -236,25 +248,17 @@ describe('ZooKeeper as rendered, on a fresh local volume (real kubelet)', () => 
   it('run as uid 1000 from the start and without fsGroup: the entrypoint cannot write myid, exit 1, CrashLoopBackOff', async () => {
     gate.ensure();
     const { ns } = await runRendered('e2e-real-zk-nofsg', 'posthog-zookeeper', ZK_IMAGE, {
-      edit: (s) => {
-        s.spec!.template.spec!.securityContext = { runAsUser: 1000, runAsGroup: 1000 };
-      },
+      edit: podSecurity({ runAsUser: 1000, runAsGroup: 1000 }),
     });
-    const pod = await podIn(ns, 'posthog-zookeeper-0', 'in CrashLoopBackOff', isCrashLooping);
-    expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
-    const log = await core.readNamespacedPodLog({ name: 'posthog-zookeeper-0', namespace: ns, previous: true });
-    expect(log.trim().split('\n').at(-1)).toBe('/docker-entrypoint.sh: line 49: /data/myid: Permission denied');
+    expect(await crashLoop(ns, 'posthog-zookeeper-0')).toEqual({ exitCode: 1, lastLine: '/docker-entrypoint.sh: line 49: /data/myid: Permission denied' });
   });
 
   it('run as uid 1000 with fsGroup 1000: the kubelet makes the volume and its subPath directories group-writable, Ready', async () => {
     gate.ensure();
     const { ns } = await runRendered('e2e-real-zk-uid', 'posthog-zookeeper', ZK_IMAGE, {
-      edit: (s) => {
-        s.spec!.template.spec!.securityContext = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
-      },
+      edit: podSecurity({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }),
     });
-    const pod = await podIn(ns, 'posthog-zookeeper-0', 'Ready', isReady);
-    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    await readyFirstTime(ns, 'posthog-zookeeper-0');
   });
 });
 
@@ -276,7 +280,7 @@ describe('ClickHouse as rendered, on a fresh local volume (real kubelet)', () =>
       before: prepare,
       edit: (s) => {
         for (const c of s.spec!.template.spec!.initContainers ?? []) c.image = CH_IMAGE;
-        if (securityContext) s.spec!.template.spec!.securityContext = securityContext;
+        if (securityContext) podSecurity(securityContext)(s);
       },
     });
 
@@ -295,17 +299,13 @@ describe('ClickHouse as rendered, on a fresh local volume (real kubelet)', () =>
   it('run as uid 101 from the start and without fsGroup: the entrypoint cannot create tmp/ on the root-owned volume, exit 1, CrashLoopBackOff', async () => {
     gate.ensure();
     const { ns } = await run('e2e-real-ch-nofsg', { runAsUser: 101, runAsGroup: 101 });
-    const pod = await podIn(ns, 'posthog-clickhouse-0', 'in CrashLoopBackOff', isCrashLooping);
-    expect(`${pod.status!.containerStatuses![0]!.lastState?.terminated?.exitCode}`).toBe('1');
-    const log = await core.readNamespacedPodLog({ name: 'posthog-clickhouse-0', namespace: ns, container: 'clickhouse', previous: true });
-    expect(log.trim().split('\n').at(-1)).toBe("Couldn't create necessary directory: /var/lib/clickhouse/tmp/");
+    expect(await crashLoop(ns, 'posthog-clickhouse-0', 'clickhouse')).toEqual({ exitCode: 1, lastLine: "Couldn't create necessary directory: /var/lib/clickhouse/tmp/" });
   });
 
   it('run as uid 101 with fsGroup 101: the kubelet makes the volume group-writable, Ready', async () => {
     gate.ensure();
     const { ns } = await run('e2e-real-ch-uid', { runAsUser: 101, runAsGroup: 101, fsGroup: 101 });
-    const pod = await podIn(ns, 'posthog-clickhouse-0', 'Ready', isReady);
-    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    await readyFirstTime(ns, 'posthog-clickhouse-0');
   });
 });
 
