@@ -12,7 +12,7 @@
 // one asked (with several, one bad pod would be found only by chance; `verify` asks every
 // pod: test/e2e/day2-verify.test.ts).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deleteNamespaces } from '../cluster/e2e-helpers.js';
+import { apiRequest, deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { getPodRequests } from '../cluster/pod-server-control.js';
 import { cli, created, deployRouter, historyJson, IMAGE, kc, noSecrets, podIPs, routerArgs, routerImage } from './support/day2.js';
 import { markPods, podRules } from './support/pod-rules.js';
@@ -179,6 +179,16 @@ describe('one bad replica of three', () => {
     const pods = await podIPs(ns);
     expect(pods).toHaveLength(3);
     const bad = pods[1]!;
+    // The per-pod checks read the Service's EndpointSlices, which the endpointslice
+    // controller may publish a moment after the pods turn ready (seen under CI load: the
+    // Service proxy already routed to the third pod while its slice did not list it yet;
+    // the deploy still failed, "via Service", without naming the pod). Start from a
+    // published slice, so the test is about the naming.
+    await waitFor('the EndpointSlice lists the 3 ready pods', async () => {
+      const slices = JSON.parse((await apiRequest(kc, 'GET', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dmodel-router`)).body) as { items: Array<{ endpoints?: Array<{ conditions?: { ready?: boolean }; targetRef?: { name?: string } }> }> };
+      const ready = slices.items.flatMap((sl) => sl.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.targetRef?.name);
+      return pods.every((p) => ready.includes(p.name));
+    }, { timeoutMs: 30_000 });
     await rules.set(bad.ip, NOT_FOUND);
     const r = await cli(routerArgs(ns, { extra: ['--replicas', '3'] }));
     expect(r.code, r.err).toBe(1);
