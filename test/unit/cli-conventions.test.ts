@@ -159,10 +159,11 @@ describe('conventions: completion, init, config schema, help', () => {
     expect(complete(['vh-deploy', 'config', 's'])).toEqual(['schema']);
     expect(complete(['vh-deploy', 'scale', 'posthog/w'])).toEqual(['posthog/web', 'posthog/worker']);
   });
-  // CI installs both shells (test/cluster/ci-prereqs.sh), so there a missing shell fails
-  // the test instead of skipping it; a developer's machine without one skips.
-  const has = (shell: string) => process.env.CI === 'true' || spawnSync(shell, ['-c', 'exit 0']).status === 0;
-  it.skipIf(!has('fish'))('completion fish: fish parses it and completes commands, options and values', () => {
+  // The generated scripts are loaded in the real shells, never skipped: test/cluster/ci-prereqs.sh
+  // installs zsh and fish, and a machine without one fails here saying which to install.
+  const needShell = (shell: string) => expect(spawnSync(shell, ['-c', 'exit 0']).status, `${shell} is not installed (bash test/cluster/ci-prereqs.sh installs it)`).toBe(0);
+  it('completion fish: fish parses it and completes commands, options and values', () => {
+    needShell('fish');
     const script = join(tmp, 'vh.fish');
     writeFileSync(script, run(['completion', 'fish']).out);
     const complete = (line: string) => {
@@ -175,7 +176,8 @@ describe('conventions: completion, init, config schema, help', () => {
     expect(complete('vh-deploy upgrade ')).toEqual(expect.arrayContaining(['posthog', 'model-router']));
     expect(complete('vh-deploy -o ')).toEqual(expect.arrayContaining(['json', 'text']));
   });
-  it.skipIf(!has('zsh'))('completion zsh: zsh parses it', () => {
+  it('completion zsh: zsh parses it', () => {
+    needShell('zsh');
     const script = join(tmp, 'vh.zsh');
     writeFileSync(script, run(['completion', 'zsh']).out);
     const r = spawnSync('zsh', ['-n', script], { encoding: 'utf8' });
