@@ -5,7 +5,7 @@
 // plan time and --recreate converges without deleting a claim or restarting a pod.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deleteNamespaces } from '../cluster/e2e-helpers.js';
+import { deleteNamespaces, waitFor } from '../cluster/e2e-helpers.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { apps, core, created, kc, kubeconfig, nsName, storedRevisions } from './support/day2.js';
 
@@ -205,7 +205,10 @@ describe('preflight and immutable fields', () => {
     // No claim deleted, no pod restarted: the same uids, the redis pod adopted by the new StatefulSet.
     expect(after.pvcs).toEqual(before.pvcs);
     expect(after.pods).toEqual(before.pods);
-    const pod = await core.readNamespacedPod({ name: 'posthog-redis-0', namespace: ns });
-    expect(pod.metadata!.ownerReferences?.map((o) => o.uid)).toEqual([sts.metadata!.uid]);
+    // The StatefulSet controller adopts the orphaned pod on its own schedule (seen lagging
+    // the end of the run under load); it must happen, so wait for it, then assert.
+    const owners = async () => (await core.readNamespacedPod({ name: 'posthog-redis-0', namespace: ns })).metadata!.ownerReferences?.map((o) => o.uid);
+    await waitFor('the new StatefulSet to adopt posthog-redis-0', async () => (await owners())?.length ? true : undefined, { timeoutMs: 30_000 }).catch(() => undefined);
+    expect(await owners()).toEqual([sts.metadata!.uid]);
   });
 });
